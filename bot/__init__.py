@@ -1,0 +1,3 @@
+"""helpbot: a logic-first help bot for Slack and Discord."""
+
+__version__ = "0.1.0"
