@@ -75,6 +75,13 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name: str = DEFAULT_MODEL, device: str | None = None, batch_size: int = 64):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
         path = resolve_model_path(name)
         try:
             from sentence_transformers import SentenceTransformer

@@ -1,0 +1,136 @@
+"""The audit log: one row per handled message, readable as is with sqlite-utils or Datasette."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from bot.errors import HelpbotError
+from bot.messages import Message, Reply
+
+migrations = Migrations("helpbot.audit")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["audit"].create(
+        {
+            "id": int,
+            "ts": str,
+            "platform": str,
+            "user_hash": str,
+            "channel": str,
+            "conversation": str,
+            "route": str,
+            "source": str,
+            "sources": str,
+            "scores": str,
+            "reasons": str,
+            "latency_ms": float,
+            "text_redacted": str,
+            "generated": int,
+            "versions": str,
+            "message_ref": str,
+        },
+        pk="id",
+    )
+    db["audit"].create_index(["ts"])
+    db["audit"].create_index(["route"])
+    db["feedback"].create(
+        {"id": int, "ts": str, "platform": str, "message_ref": str, "user_hash": str, "value": str, "route": str, "source": str},
+        pk="id",
+    )
+    db["reloads"].create(
+        {"id": int, "ts": str, "who": str, "ok": int, "dry_run": int, "diff": str, "errors": str, "duration_ms": float},
+        pk="id",
+    )
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+class AuditLog:
+    def __init__(self, path: Path, redact: Callable[[str], str]):
+        self.path = path
+        self.redact = redact
+        self._lock = threading.Lock()
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self.db = sqlite_utils.Database(conn)
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise HelpbotError(
+                f"audit database {path} is unreadable ({exc}): move it aside (it will be recreated) or set HELPBOT_HOME"
+            ) from None
+        self._salt = self._get_salt()
+
+    def _get_salt(self) -> str:
+        row = self.db.execute("select value from settings where key = 'user_salt'").fetchone()
+        if row:
+            return row[0]
+        salt = secrets.token_hex(16)
+        self.db["settings"].insert({"key": "user_salt", "value": salt}, pk="key", replace=True)
+        return salt
+
+    def user_hash(self, platform: str, user_id: str) -> str:
+        return hashlib.sha256(f"{self._salt}:{platform}:{user_id}".encode()).hexdigest()[:16]
+
+    def record(self, message: Message, reply: Reply, redacted_text: str | None = None, message_ref: str = "") -> int:
+        row = {
+            "ts": now_iso(),
+            "platform": message.platform,
+            "user_hash": self.user_hash(message.platform, message.user_id),
+            "channel": message.channel_id,
+            "conversation": message.conversation_key,
+            "route": reply.route,
+            "source": reply.source,
+            "sources": json.dumps([s.id for s in reply.sources]),
+            "scores": json.dumps({k: round(v, 4) for k, v in reply.scores.items()}),
+            "reasons": json.dumps(reply.reasons),
+            "latency_ms": round(reply.latency_ms, 3),
+            "text_redacted": redacted_text if redacted_text is not None else self.redact(message.text),
+            "generated": int(reply.generated),
+            "versions": json.dumps(reply.versions),
+            "message_ref": message_ref,
+        }
+        with self._lock:
+            return self.db["audit"].insert(row).last_pk
+
+    def feedback(self, platform: str, message_ref: str, user_id: str, value: str, route: str = "", source: str = "") -> None:
+        row = {
+            "ts": now_iso(),
+            "platform": platform,
+            "message_ref": message_ref,
+            "user_hash": self.user_hash(platform, user_id),
+            "value": value,
+            "route": route,
+            "source": source or "",
+        }
+        with self._lock:
+            self.db["feedback"].insert(row)
+
+    def record_reload(self, who: str, ok: bool, dry_run: bool, diff: dict, errors: list[str], duration_ms: float) -> None:
+        row = {
+            "ts": now_iso(),
+            "who": who,
+            "ok": int(ok),
+            "dry_run": int(dry_run),
+            "diff": json.dumps(diff),
+            "errors": json.dumps(errors),
+            "duration_ms": round(duration_ms, 1),
+        }
+        with self._lock:
+            self.db["reloads"].insert(row)

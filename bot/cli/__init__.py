@@ -1,0 +1,6 @@
+"""The `helpbot` command. Each command group lives in its own module and registers itself here."""
+
+from bot.cli.app import main
+from bot.cli import core_commands  # noqa: F401  (registers ask, chat, index, eval, config)
+
+__all__ = ["main"]

@@ -1,0 +1,104 @@
+"""Core commands: ask, chat, index, eval, config."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from bot.cli.app import friendly_errors, knowledge_option, load_bot, main, settings_from
+from bot.messages import Message, Reply
+
+
+def render_text(reply: Reply) -> str:
+    lines = [reply.answer]
+    lines += [n for n in reply.notes]
+    if reply.sources:
+        lines.append("")
+        for n, s in enumerate(reply.sources, start=1):
+            where = f" <{s.url}>" if s.url else ""
+            lines.append(f"[{n}] {s.title}{where} ({s.id})")
+    return "\n".join(lines)
+
+
+@main.command()
+@knowledge_option
+@click.option("--json", "as_json", is_flag=True, help="Print the reply record as JSON.")
+@click.argument("text", nargs=-1, required=True)
+@click.pass_context
+@friendly_errors
+def ask(ctx, knowledge, as_json, text):
+    """Answer one question, e.g. helpbot ask "How do I invite a member?"."""
+    bot = load_bot(ctx, knowledge)
+    reply = bot.answer_sync(Message(" ".join(text), platform="cli", user_id="cli", channel_id="cli"))
+    click.echo(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2) if as_json else render_text(reply))
+
+
+@main.command()
+@knowledge_option
+@click.pass_context
+@friendly_errors
+def chat(ctx, knowledge):
+    """Chat in the terminal (or pipe one message per line). /help lists commands."""
+    from adapters.console import run_console
+
+    bot = load_bot(ctx, knowledge)
+    run_console(bot, sys.stdin, render_text)
+
+
+@main.command()
+@knowledge_option
+@click.pass_context
+@friendly_errors
+def index(ctx, knowledge):
+    """Validate and index the knowledge folder, re-embedding only what changed."""
+    bot = load_bot(ctx, knowledge, progress=True)
+    snap = bot.snapshot
+    st = snap.stats
+    kinds = {k: sum(1 for c in snap.kb.chunks if c.kind == k) for k in ("faq", "doc")}
+    click.echo(
+        f"indexed {snap.kb.root}: {kinds['faq']} FAQ entries, {kinds['doc']} doc sections "
+        f"({st.embedded_texts} texts embedded, {st.reused_texts} reused) in {st.seconds:.2f}s"
+    )
+    click.echo(f"changes: {len(st.added)} added, {len(st.changed)} changed, {len(st.removed)} removed")
+    op = snap.calibration.operating_point
+    click.echo(
+        f"calibration: answer >= {snap.calibration.answer_threshold:.3f}, in scope >= {snap.calibration.scope_threshold:.3f}; "
+        f"held-out phrasings answered with the right entry {op.get('heldout_right_entry', 0):.1%}, "
+        f"out-of-scope declined {op.get('out_of_scope_declined', 0):.1%}"
+    )
+    for warning in getattr(snap, "warnings", []):
+        click.echo(f"warning: {warning}")
+
+
+@main.command(name="eval")
+@knowledge_option
+@click.argument("cases", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write one result line per case here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+@friendly_errors
+def eval_command(ctx, knowledge, cases, out, as_json):
+    """Run labelled cases (JSON lines) and print accuracy, per-route precision/recall and latency."""
+    from bot.evaluate import format_summary, load_cases, run_eval
+
+    loaded = load_cases(cases)
+    bot = load_bot(ctx, knowledge)
+    results, summary = run_eval(bot, loaded)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            for row in results:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    click.echo(json.dumps(summary, indent=2) if as_json else format_summary(summary))
+
+
+@main.command(name="config")
+@click.pass_context
+@friendly_errors
+def config_command(ctx):
+    """Print the effective settings (secrets masked) and where each came from."""
+    settings = settings_from(ctx)
+    shown = settings.to_display()
+    shown["sources"] = settings.sources
+    click.echo(json.dumps(shown, indent=2))

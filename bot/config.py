@@ -1,0 +1,173 @@
+"""Settings: defaults < TOML file (`--config`) < `HELPBOT_<SECTION>_<KEY>` environment variables.
+
+Secrets never live in the file: they are read from the environment only (`SECRET_ENV`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "core": {
+        "knowledge": "",  # folder; empty = ./knowledge if present, else the bundled sample
+        "home": "",  # data directory; empty = $XDG_DATA_HOME/helpbot or ~/.local/share/helpbot
+        "max_input_chars": 4000,
+        "memory_turns": 4,  # per-conversation follow-up memory (bounded)
+        "memory_conversations": 5000,
+    },
+    "embedding": {"model": "all-MiniLM-L6-v2", "device": "cpu", "batch_size": 64},
+    "retrieval": {"top_k": 5, "rrf_k": 60, "vector_candidates": 20},
+    "router": {"ambiguity_margin": -1.0},  # -1 = use the calibrated value
+    "llm": {
+        "backend": "",
+        "model": "",
+        "n_ctx": 4096,
+        "n_threads": 0,
+        "n_gpu_layers": 0,
+        "max_tokens": 256,
+        "temperature": 0.2,
+        "timeout_s": 30.0,
+        "stop": [],
+        "base_url": "",
+        "device": "",
+        "quantization": "",
+        "context_tokens": 1500,
+        "queue_size": 8,
+        "prompt": "answer",
+    },
+    "guard": {"mode": "enforce", "policy": ""},
+    "audit": {"retention_days": 90, "store_text": True},
+    "admin": {"users": [], "roles": []},
+    "slack": {"api_url": "", "admins": []},
+    "discord": {"guild": 0, "admin_roles": [], "admin_users": [], "shards": 0},
+    "ops": {"host": "127.0.0.1", "port": 0},
+}
+
+# Secrets: environment only, always masked when printed.
+SECRET_ENV = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "DISCORD_BOT_TOKEN",
+    "HELPBOT_LLM_API_KEY",
+    "HELPBOT_ADMIN_TOKEN",
+)
+
+# Short aliases kept for convenience and documented in the README.
+ENV_ALIASES = {"HELPBOT_KNOWLEDGE": ("core", "knowledge"), "HELPBOT_HOME": ("core", "home")}
+
+
+def _coerce(value: str, default: Any, name: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, list):
+            value = value.strip()
+            return json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(",") if v.strip()]
+    except ValueError as exc:
+        raise ConfigError(f"{name}={value!r} is not a valid {type(default).__name__}") from exc
+    return value
+
+
+def _check_type(section: str, key: str, value: Any, where: str) -> Any:
+    default = DEFAULTS[section][key]
+    if isinstance(default, bool) and not isinstance(value, bool):
+        raise ConfigError(f"{where}: [{section}] {key} must be true or false")
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: [{section}] {key} must be a number")
+        return type(default)(value)
+    if isinstance(default, list) and not isinstance(value, list):
+        raise ConfigError(f"{where}: [{section}] {key} must be a list")
+    if isinstance(default, str) and not isinstance(value, str):
+        raise ConfigError(f"{where}: [{section}] {key} must be a string")
+    return value
+
+
+class Settings:
+    """Effective settings. Access sections as attributes: `settings.llm["backend"]`."""
+
+    def __init__(self, data: dict[str, dict[str, Any]], sources: dict[str, str] | None = None):
+        self.data = data
+        self.sources = sources or {}
+
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        try:
+            return self.__dict__["data"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @staticmethod
+    def secret(name: str) -> str | None:
+        value = os.environ.get(name, "").strip()
+        return value or None
+
+    def to_display(self) -> dict[str, Any]:
+        shown = copy.deepcopy(self.data)
+        shown["secrets"] = {
+            name: ("****" + os.environ[name][-4:] if len(os.environ.get(name, "")) > 12 else "****")
+            if os.environ.get(name)
+            else "(unset)"
+            for name in SECRET_ENV
+        }
+        return shown
+
+
+def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data = copy.deepcopy(DEFAULTS)
+    sources: dict[str, str] = {}
+    path = path or env.get("HELPBOT_CONFIG") or None
+    if path:
+        p = Path(path)
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {p} not found: pass an existing TOML file to --config") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{p}: invalid TOML ({exc})") from None
+        for section, values in raw.items():
+            if section not in DEFAULTS or not isinstance(values, dict):
+                known = ", ".join(f"[{s}]" for s in DEFAULTS)
+                raise ConfigError(f"{p}: unknown section [{section}] (known: {known})")
+            for key, value in values.items():
+                if key not in DEFAULTS[section]:
+                    if key.lower() in ("token", "bot_token", "app_token", "signing_secret", "api_key"):
+                        raise ConfigError(f"{p}: [{section}] {key}: secrets come from the environment only")
+                    raise ConfigError(
+                        f"{p}: unknown key [{section}] {key} (known: {', '.join(DEFAULTS[section])})"
+                    )
+                data[section][key] = _check_type(section, key, value, str(p))
+                sources[f"{section}.{key}"] = str(p)
+    for name, value in env.items():
+        if not name.startswith("HELPBOT_") or name in SECRET_ENV or name == "HELPBOT_CONFIG":
+            continue
+        if name in ENV_ALIASES:
+            section, key = ENV_ALIASES[name]
+        else:
+            rest = name[len("HELPBOT_"):].lower()
+            section, _, key = rest.partition("_")
+            if section not in DEFAULTS:
+                continue  # other tools' variables may share the prefix
+            if key not in DEFAULTS[section]:
+                raise ConfigError(
+                    f"unknown setting {name} (known in [{section}]: {', '.join(DEFAULTS[section])})"
+                )
+        data[section][key] = _coerce(value, DEFAULTS[section][key], name)
+        sources[f"{section}.{key}"] = name
+    return Settings(data, sources)

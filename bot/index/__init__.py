@@ -1,0 +1,1 @@
+"""Index storage (SQLite) and hybrid search (vectors + FTS5 keywords, fused)."""

@@ -1,0 +1,253 @@
+"""Load and validate a knowledge folder. Every problem is collected; nothing is half-loaded."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import KnowledgeError
+from bot.kb.markdown import split_front_matter, split_sections
+
+SCOPE_KEYS = {"service", "description", "topics", "contact"}
+FAQ_KEYS = {"id", "questions", "answer", "url", "tags"}
+FRONT_MATTER_KEYS = {"title", "url"}
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable unit: an FAQ entry or a doc heading section."""
+
+    id: str
+    kind: str  # "faq" | "doc"
+    title: str
+    url: str | None
+    text: str  # the answer (faq) or section body (doc)
+    questions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source_file: str = ""
+    line: int = 0
+
+    @property
+    def embed_texts(self) -> tuple[str, ...]:
+        """What gets embedded: each phrasing of an FAQ, the heading plus body of a doc section."""
+        if self.kind == "faq":
+            return self.questions
+        return (f"{self.title}. {self.text[:1500]}",)
+
+    @property
+    def content_hash(self) -> str:
+        h = hashlib.sha256()
+        for part in (self.kind, self.title, self.url or "", self.text, *self.questions, *self.tags):
+            h.update(part.encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()[:32]
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    scope: dict[str, Any]
+    chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def service(self) -> str:
+        return self.scope["service"]
+
+    @property
+    def fingerprint(self) -> str:
+        h = hashlib.sha256()
+        for chunk in sorted(self.chunks, key=lambda c: c.id):
+            h.update(chunk.id.encode())
+            h.update(chunk.content_hash.encode())
+        return h.hexdigest()[:16]
+
+    def by_id(self) -> dict[str, Chunk]:
+        return {c.id: c for c in self.chunks}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records the line of each mapping so errors can point at it."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_text(path: Path, rel: str, errors: list[str]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.append(f"{rel}: cannot read file ({exc.strerror})")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        errors.append(f"{rel}: file is {len(data)} bytes; split it (limit {MAX_FILE_BYTES})")
+        return None
+    if b"\x00" in data:
+        errors.append(f"{rel}: looks binary (NUL bytes); knowledge files must be UTF-8 text")
+        return None
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        errors.append(f"{rel}:{line}: invalid UTF-8 (byte {exc.start}); save the file as UTF-8")
+        return None
+
+
+def _load_yaml(path: Path, rel: str, errors: list[str]) -> Any:
+    text = _read_text(path, rel, errors)
+    if text is None:
+        return None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{rel}:{mark.line + 1}" if mark else rel
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        errors.append(f"{where}: invalid YAML ({problem})")
+        return None
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _load_scope(root: Path, errors: list[str]) -> dict[str, Any]:
+    path = root / "scope.yaml"
+    if not path.is_file():
+        errors.append("scope.yaml: missing; create it with `service:` and `description:`")
+        return {}
+    data = _load_yaml(path, "scope.yaml", errors)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        errors.append("scope.yaml: must be a mapping with `service` and `description`")
+        return {}
+    data.pop("__line__", None)
+    for key in sorted(set(data) - SCOPE_KEYS):
+        errors.append(f"scope.yaml: unknown key {key!r} (allowed: {', '.join(sorted(SCOPE_KEYS))})")
+    for key in ("service", "description"):
+        if not isinstance(data.get(key), str) or not data.get(key, "").strip():
+            errors.append(f"scope.yaml: `{key}` is required and must be non-empty text")
+    if "topics" in data and not _strings(data["topics"]):
+        errors.append("scope.yaml: `topics` must be a list of strings")
+    if "contact" in data and not isinstance(data["contact"], str):
+        errors.append("scope.yaml: `contact` must be text")
+    return data
+
+
+def _faq_chunks(root: Path, errors: list[str]) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for path in sorted((root / "faq").glob("*.y*ml")) if (root / "faq").is_dir() else []:
+        rel = path.relative_to(root).as_posix()
+        data = _load_yaml(path, rel, errors)
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            errors.append(f"{rel}: must be a YAML list of entries (`- id: ...`)")
+            continue
+        for n, entry in enumerate(data, start=1):
+            if not isinstance(entry, dict):
+                errors.append(f"{rel}: entry {n} must be a mapping with id, questions, answer")
+                continue
+            line = entry.pop("__line__", 0)
+            where = f"{rel}:{line}"
+            for key in sorted(set(entry) - FAQ_KEYS):
+                errors.append(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(FAQ_KEYS))})")
+            entry_id = entry.get("id")
+            if not isinstance(entry_id, str) or not entry_id.strip():
+                errors.append(f"{where}: `id` is required")
+                continue
+            questions = entry.get("questions")
+            if not _strings(questions) or not [q for q in questions if q.strip()]:
+                errors.append(f"{where}: {entry_id}: `questions` must be a list of one or more phrasings")
+                continue
+            answer = entry.get("answer")
+            if not isinstance(answer, str) or not answer.strip():
+                errors.append(f"{where}: {entry_id}: `answer` is empty")
+                continue
+            url = entry.get("url")
+            if url is not None and not isinstance(url, str):
+                errors.append(f"{where}: {entry_id}: `url` must be text")
+                continue
+            tags = entry.get("tags") or []
+            if not _strings(tags):
+                errors.append(f"{where}: {entry_id}: `tags` must be a list of strings")
+                continue
+            phrasings = tuple(q.strip() for q in questions if q.strip())
+            chunks.append(
+                Chunk(entry_id.strip(), "faq", phrasings[0], url, answer.strip(), phrasings, tuple(tags), rel, line)
+            )
+    return chunks
+
+
+def _doc_chunks(root: Path, errors: list[str]) -> list[Chunk]:
+    docs = root / "docs"
+    chunks: list[Chunk] = []
+    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        rel = path.relative_to(root).as_posix()
+        doc_rel = path.relative_to(docs).as_posix()
+        text = _read_text(path, rel, errors)
+        if text is None:
+            continue
+        try:
+            front, body, offset = split_front_matter(text)
+        except ValueError as exc:
+            errors.append(f"{rel}:1: {exc}")
+            continue
+        meta: dict[str, Any] = {}
+        if front is not None:
+            try:
+                meta = yaml.safe_load(front) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                errors.append(f"{rel}:{(mark.line + 2) if mark else 1}: invalid front matter YAML")
+                continue
+            if not isinstance(meta, dict):
+                errors.append(f"{rel}:1: front matter must be a mapping (title, url)")
+                continue
+            for key in sorted(set(meta) - FRONT_MATTER_KEYS):
+                errors.append(f"{rel}:1: unknown front matter key {key!r} (allowed: title, url)")
+        heading_title, sections = split_sections(body, offset)
+        page_title = str(meta.get("title") or heading_title or path.stem.replace("-", " ").title())
+        url = meta.get("url")
+        for section in sections:
+            title = page_title if section.heading in (heading_title, page_title) else f"{page_title}: {section.heading}"
+            chunks.append(
+                Chunk(f"docs/{doc_rel}#{section.slug}", "doc", title, url, section.text, (), (), rel, section.line)
+            )
+    return chunks
+
+
+def load_knowledge(root: str | Path) -> KnowledgeBase:
+    """Validate the whole folder; raise KnowledgeError listing every problem, or return it all."""
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgeError([f"{root}: knowledge folder not found; pass --knowledge DIR"])
+    errors: list[str] = []
+    scope = _load_scope(root, errors)
+    chunks = _faq_chunks(root, errors) + _doc_chunks(root, errors)
+    seen: dict[str, Chunk] = {}
+    for chunk in chunks:
+        if chunk.id in seen:
+            first = seen[chunk.id]
+            errors.append(
+                f"{chunk.source_file}:{chunk.line}: duplicate id {chunk.id!r} "
+                f"(first defined in {first.source_file}:{first.line})"
+            )
+        else:
+            seen[chunk.id] = chunk
+    if not chunks and not errors:
+        errors.append(f"{root}: no FAQ entries (faq/*.yaml) or docs (docs/**/*.md) found")
+    if errors:
+        raise KnowledgeError(errors)
+    return KnowledgeBase(root=root.resolve(), scope=scope, chunks=chunks)

@@ -1,0 +1,72 @@
+"""A snapshot: validated knowledge + its search index + fitted thresholds, built together, swapped whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from bot import calibrate
+from bot.calibrate import Calibration
+from bot.embeddings import Embedder
+from bot.index.search import SearchIndex
+from bot.index.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
+from bot.kb.loader import KnowledgeBase, load_knowledge
+
+
+@dataclass
+class Snapshot:
+    kb: KnowledgeBase
+    index: SearchIndex
+    calibration: Calibration
+    stats: IndexStats
+    model: str
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {"kb": self.kb.fingerprint, "embedding": self.model, "calibration": self.calibration.key[:16]}
+
+
+def calibration_texts() -> tuple[list[str], list[str]]:
+    return (
+        calibrate.read_lines(calibrate.DATA / "out_of_scope.txt"),
+        calibrate.read_lines(calibrate.DATA / "in_scope_generic.txt"),
+    )
+
+
+def build_snapshot(
+    knowledge_dir: Path,
+    db_path: Path,
+    embedder: Embedder,
+    progress: Callable[[int, int], None] | None = None,
+    rrf_k: int = 60,
+    kb: KnowledgeBase | None = None,
+) -> Snapshot:
+    """Validate, index (re-embedding only what changed), calibrate if needed. Raises on invalid knowledge."""
+    kb = kb or load_knowledge(knowledge_dir)
+    db = open_db(db_path)
+    try:
+        stats = build_index(db, kb, embedder, progress)
+        texts = [t for c in kb.chunks for t in c.embed_texts]
+        vectors, _ = cached_vectors(db, embedder, texts)
+        index = SearchIndex.from_vectors(kb.chunks, vectors, rrf_k)
+        key = f"{calibrate.CALIBRATION_VERSION}:{kb.fingerprint}:{embedder.identity.fingerprint}"
+        stored = get_meta(db, "calibration")
+        calibration = Calibration.from_json(stored) if stored else None
+        if calibration is None or calibration.key != key:
+            calibration = fit_calibration(db, index, embedder, key)
+            with db.conn:
+                set_meta(db, calibration=calibration.to_json())
+    finally:
+        db.conn.close()
+    return Snapshot(kb, index, calibration, stats, embedder.identity.name)
+
+
+def fit_calibration(db, index: SearchIndex, embedder: Embedder, key: str) -> Calibration:
+    out_of_scope, unknown = calibration_texts()
+    with db.conn:
+        neg, _ = cached_vectors(db, embedder, out_of_scope)
+        unk, _ = cached_vectors(db, embedder, unknown)
+    return calibrate.fit(index, neg if len(out_of_scope) else np.zeros((0, 1)), unk if len(unknown) else np.zeros((0, 1)), key)

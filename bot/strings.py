@@ -1,0 +1,30 @@
+"""Every user-facing sentence helpbot says, in one place."""
+
+GREETING = "Hi! I answer questions about {service}. What would you like to know?"
+THANKS = "You're welcome! Anything else about {service}?"
+HELP = (
+    "I answer questions about {service}: {topics}. Ask in plain words, e.g. \"{example}\". "
+    "I cite where each answer comes from."
+)
+EMPTY = "Your message was empty. Ask me a question about {service}, e.g. \"{example}\"."
+REFUSE = "Sorry, I can only help with questions about {service} ({topics})."
+UNKNOWN = "I couldn't find an answer to that in the {service} help. {contact_line}"
+CONTACT_LINE = "You can ask the team at {contact}."
+NO_CONTACT_LINE = "Try rephrasing, or ask your workspace admin."
+DID_YOU_MEAN = "Did you mean: {title}?"
+TRUNCATED = "Your message was long, so I only read the first {limit} characters."
+PARTIAL_DECLINE = "I can't help with the rest of your message (\"{part}\"): I only answer questions about {service}."
+STYLE_NOT_OFFERED = "I can only answer in plain text, so here is the plain answer."
+FOLLOW_UP_CONTEXT = "(following up on: \"{previous}\")"
+BLOCK = "Sorry, I can't help with that request."
+BLOCK_INJECTION = "I can't follow instructions that try to change how I work. Ask me a question about {service}."
+BLOCK_HARM = "Sorry, I can't help with that. I only answer questions about {service}."
+SLOW_DOWN = "You're sending messages very fast. Please slow down and try again in a moment."
+DUPLICATE = "I just answered that message; please check my previous reply."
+SECRET_WARNING = (
+    "Your message seemed to contain personal data or a secret; I removed it. "
+    "Please don't post secrets in chat, and consider deleting your message."
+)
+STRIPPED_INJECTION = "I ignored the part of your message that tried to change my instructions."
+ERROR = "Sorry, something went wrong while answering. Please try again; if it keeps happening, tell your admin."
+ADMIN_ONLY = "Only helpbot admins can use that command."
