@@ -56,6 +56,8 @@ class Reply:
     versions: dict[str, str] = field(default_factory=dict)
     # Set when the reply must only be shown to the asker (refusals, blocks, errors).
     ephemeral: bool = False
+    # Row id in the audit log, so adapters can attach feedback clicks to it.
+    audit_id: int | None = None
 
     @property
     def source(self) -> str | None:

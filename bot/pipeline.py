@@ -85,6 +85,12 @@ class HelpBot:
         r = self.settings.retrieval
         return Router(snapshot.calibration, r["top_k"], r["vector_candidates"], self.settings.router["ambiguity_margin"])
 
+    def swap(self, snapshot: Snapshot) -> None:
+        """Serve `snapshot` from now on. Messages already in flight finish on the old one."""
+        router = self._router(snapshot)
+        with self._swap_lock:
+            self.snapshot, self.router = snapshot, router
+
     @property
     def service(self) -> str:
         return self.snapshot.kb.service
@@ -188,7 +194,7 @@ class HelpBot:
             reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
         reply.latency_ms = (time.perf_counter() - started) * 1000
         if audit:
-            self.audit.record(message, reply, redact_basic(clean_text(message.text))[:2000])
+            reply.audit_id = self.audit.record(message, reply, redact_basic(clean_text(message.text))[:2000])
         return reply
 
     async def handle(self, message: Message) -> Reply:
