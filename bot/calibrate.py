@@ -24,7 +24,7 @@ from bot.routing.features import Geometry, feature_matrix
 from bot.routing.head import HEAD_PATH
 
 DATA = Path(__file__).resolve().parent / "data"
-CALIBRATION_VERSION = "4"
+CALIBRATION_VERSION = "5"
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BETAS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
 FOLDS = 5
@@ -39,10 +39,10 @@ class Calibration:
     alpha: float = 0.0
     beta: float = 0.0  # weight of keyword agreement in entry scores
     # Logistic models over the standardised features (bias first), see bot/routing/features.py.
-    answer_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0, 0.0])
-    scope_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0, 0.0])
-    center: list[float] = field(default_factory=lambda: [0.5, 0.05, 0.0, 0.0])
-    scale: list[float] = field(default_factory=lambda: [0.1, 0.05, 1.0, 1.0])
+    answer_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0])
+    scope_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0])
+    center: list[float] = field(default_factory=lambda: [0.5, 0.05, 0.0])
+    scale: list[float] = field(default_factory=lambda: [0.1, 0.05, 1.0])
     head: str = ""  # fingerprint of the in-scope head used ("" = none)
     version: str = CALIBRATION_VERSION
     key: str = ""  # kb fingerprint + model fingerprint it was fitted for
@@ -216,12 +216,10 @@ def fit(
     texts = [geometry.row_texts[r] for r in rows]
     pos_scores = geometry.entry_scores(geometry.rows[rows], alpha, rows, texts, beta) if len(rows) else np.zeros((0, geometry.n))
     pos_ok = pos_scores.argmax(1) == geometry.row_chunk[rows] if len(rows) else np.zeros(0, bool)
-    kw = geometry.keywords
-    novelty = np.array([kw.novelty(t, holdout=t) for t in texts], np.float32)
-    pos = feature_matrix(pos_scores, logit(geometry.rows[rows]) if len(rows) else np.zeros(0), novelty)
+    pos = feature_matrix(pos_scores, logit(geometry.rows[rows]) if len(rows) else np.zeros(0))
     neg = _features(geometry, negatives, negative_texts, alpha, beta, logit)
     unk = _features(geometry, unknowns, unknown_texts, alpha, beta, logit)
-    every = np.r_[pos, neg, unk] if len(pos) + len(neg) + len(unk) else np.zeros((1, 4))
+    every = np.r_[pos, neg, unk] if len(pos) + len(neg) + len(unk) else np.zeros((1, 3))
     center = every.mean(0)
     scale = every.std(0)
     scale[scale < 1e-6] = 1.0
@@ -252,9 +250,8 @@ def fit(
 
 def _features(geometry: Geometry, vectors: np.ndarray, texts: list[str], alpha: float, beta: float, logit) -> np.ndarray:
     if not len(vectors) or vectors.ndim != 2 or vectors.shape[1] != geometry.rows.shape[1]:
-        return np.zeros((0, 4), np.float32)
-    novelty = np.array([geometry.keywords.novelty(t) for t in texts], np.float32)
-    return feature_matrix(geometry.entry_scores(vectors, alpha, None, texts, beta), logit(vectors), novelty)
+        return np.zeros((0, 3), np.float32)
+    return feature_matrix(geometry.entry_scores(vectors, alpha, None, texts, beta), logit(vectors))
 
 
 def _fit_models(cal: Calibration, pos, pos_ok, neg, unk) -> None:

@@ -122,12 +122,12 @@ class Router:
             return PartDecision(text, "refuse", reasons=["kb.empty"])
         head = float(self.head.logit(vector)[0]) if self.head is not None else 0.0
         entry = self.geometry.entry_scores(vector, cal.alpha, None, [text], cal.beta)[0]
-        ranked = rank(entry, head, self.geometry.keywords.novelty(text), self.top_k)
+        ranked = rank(entry, head, self.top_k)
         feats = ranked.vector()
         p_answer = float(cal.answer_prob(feats)[0])
         p_scope = float(cal.scope_prob(feats)[0])
         hits = [Hit(self.index.chunks[i], float(s), 0.0, r) for r, (i, s) in enumerate(zip(ranked.order, ranked.scores))]
-        scores = {"s1": ranked.s1, "gap": ranked.gap, "head": head, "new": ranked.novelty, "p_answer": p_answer, "p_scope": p_scope}
+        scores = {"s1": ranked.s1, "gap": ranked.gap, "head": head, "p_answer": p_answer, "p_scope": p_scope}
         decision = PartDecision(text, "answer", hits, ranked.s1, scores=scores)
         named = self._service is not None and self._service.search(text)
         if not named and other_product(text, self.geometry.keywords.totals, self.service):

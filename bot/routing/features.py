@@ -6,7 +6,6 @@ phrasing; the best phrasing catches exact matches; keywords catch names and rare
 and beta are fitted per knowledge base (see bot/calibrate.py). Features of a message:
   s1   best entry score           gap  s1 minus the runner-up's score
   head the in-scope prior's logit (0 when no head matches the embedding model)
-  new  share of the message's words the knowledge base never uses
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import numpy as np
 from bot.index.search import SearchIndex
 from bot.routing.keywords import Keywords
 
-FEATURES = ("s1", "gap", "head", "new")
+FEATURES = ("s1", "gap", "head")
 
 
 class Geometry:
@@ -84,7 +83,6 @@ class Ranked:
     order: np.ndarray  # entry indices, best first (top few)
     scores: np.ndarray  # their scores
     head: float
-    novelty: float = 0.0
 
     @property
     def s1(self) -> float:
@@ -95,25 +93,25 @@ class Ranked:
         return float(self.scores[0] - self.scores[1]) if len(self.scores) > 1 else 1.0
 
     def vector(self) -> np.ndarray:
-        return np.array([self.s1, self.gap, self.head, self.novelty], np.float32)
+        return np.array([self.s1, self.gap, self.head], np.float32)
 
 
-def rank(scores: np.ndarray, head: float, novelty: float, top: int = 5) -> Ranked:
+def rank(scores: np.ndarray, head: float, top: int = 5) -> Ranked:
     n = len(scores)
     if n == 0:
-        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32), head, novelty)
+        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32), head)
     k = min(top, n)
     order = np.argpartition(-scores, k - 1)[:k]
     order = order[np.argsort(-scores[order])]
-    return Ranked(order, scores[order], head, novelty)
+    return Ranked(order, scores[order], head)
 
 
-def feature_matrix(scores: np.ndarray, heads: np.ndarray, novelty: np.ndarray) -> np.ndarray:
-    """Features for many queries at once: (n, 4) of s1, gap, head, new (the same as `Ranked.vector`)."""
+def feature_matrix(scores: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Features for many queries at once: (n, 3) of s1, gap, head (the same as `Ranked.vector`)."""
     if scores.shape[1] == 0:
-        return np.c_[np.zeros(len(scores)), np.ones(len(scores)), heads, novelty].astype(np.float32)
+        return np.c_[np.zeros(len(scores)), np.ones(len(scores)), heads].astype(np.float32)
     if scores.shape[1] == 1:
         top2 = np.c_[scores[:, 0], scores[:, 0] - 1.0]
     else:
         top2 = np.sort(np.partition(scores, scores.shape[1] - 2, axis=1)[:, -2:], axis=1)[:, ::-1]
-    return np.c_[top2[:, 0], top2[:, 0] - top2[:, 1], heads, novelty].astype(np.float32)
+    return np.c_[top2[:, 0], top2[:, 0] - top2[:, 1], heads].astype(np.float32)

@@ -1,5 +1,4 @@
-"""Keyword agreement: BM25 of a message against each entry (title, phrasings, answer, tags),
-and novelty: how many of a message's words the knowledge base never uses.
+"""Keyword agreement: BM25 of a message against each entry (title, phrasings, answer, tags).
 
 Kept in numpy (not the search index's FTS table) so calibration can hold one phrasing out of
 its entry's counts. Scores are divided by the message's best score, so they lie in [0, 1].
@@ -34,17 +33,7 @@ class Keywords:
                 postings[term].append((i, tf))
         self.postings = {t: (np.array([i for i, _ in p]), np.array([f for _, f in p], np.float32)) for t, p in postings.items()}
         self.idf = {t: math.log(1 + (self.n - len(p[0]) + 0.5) / (len(p[0]) + 0.5)) for t, p in self.postings.items()}
-        self.totals = {t: int(p[1].sum()) for t, p in self.postings.items()}
-
-    def novelty(self, text: str, holdout: str | None = None) -> float:
-        """Share of the message's content words the knowledge never uses ("Linux", "HIPAA" ...):
-        a sign that it asks about something the knowledge base does not cover.
-        `holdout`: a phrasing whose own words are not counted as known (leave-one-out)."""
-        words = [w for w in tokens(text) if len(w) >= 3 and w.isalpha()]
-        if not words:
-            return 0.0
-        own = Counter(tokens(holdout)) if holdout else Counter()
-        return sum(self.totals.get(w, 0) - own.get(w, 0) <= 0 for w in words) / len(words)
+        self.totals = {t: int(p[1].sum()) for t, p in self.postings.items()}  # uses of each word
 
     def _term(self, tf, length, idf) -> np.ndarray:
         return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg))
