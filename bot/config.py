@@ -45,7 +45,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "guard": {"mode": "enforce", "policy": ""},
     "audit": {"retention_days": 90, "store_text": True},
     "admin": {"users": [], "roles": []},
-    "slack": {"api_url": "", "admins": []},
+    "slack": {
+        "api_url": "",  # Web API base URL override (proxies, tests); empty = https://slack.com/api/
+        "admins": [],  # user ids allowed to run admin commands (besides workspace admins/owners)
+        "command": "/helpbot",  # the slash command, as named in the app manifest
+        "reaction": "eyes",  # added to a question while it is being answered; empty = none
+        "ignore_retries": True,  # drop Events API retries (X-Slack-Retry-Num); duplicates are dropped anyway
+    },
     "discord": {"guild": 0, "admin_roles": [], "admin_users": [], "shards": 0},
     "ops": {"host": "127.0.0.1", "port": 0},
 }

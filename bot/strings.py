@@ -28,3 +28,19 @@ SECRET_WARNING = (
 STRIPPED_INJECTION = "I ignored the part of your message that tried to change my instructions."
 ERROR = "Sorry, something went wrong while answering. Please try again; if it keeps happening, tell your admin."
 ADMIN_ONLY = "Only helpbot admins can use that command."
+
+# Feedback buttons under an answer (chat adapters).
+FEEDBACK_HELPFUL = "Helpful"
+FEEDBACK_NOT_HELPFUL = "Not helpful"
+FEEDBACK_SHOULD_ANSWER = "This should have been answered"
+FEEDBACK_THANKS = "Thanks for the feedback!"
+SOURCES_LABEL = "Sources"
+
+# Slack: the /helpbot slash command.
+SLACK_COMMAND_HELP = (
+    "`{command} ask <question>` asks a question about {service}; you can also mention me in a channel "
+    "or send me a direct message.\n"
+    "Admin commands: `{command} reload [--dry-run]`, `{command} stats`, `{command} status`, `{command} policy`."
+)
+SLACK_UNKNOWN_COMMAND = "I don't know the command `{sub}`. Try `{command} help`."
+SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question about {service}>`"
