@@ -85,18 +85,28 @@ def api_url(settings: Settings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def make_client(token: str, base_url: str, timeout: int = 30) -> AsyncWebClient:
-    """A Web API client that retries 429s (honouring Retry-After), 5xx and dropped connections."""
+def make_client(token: str, base_url: str, timeout: int = 30, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """A Web API client that retries 429s (honouring Retry-After), 5xx and dropped connections.
+
+    With `session`, connections are kept alive between calls (else each call opens its own).
+    """
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
+        session=session,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+async def close_client(client: AsyncWebClient) -> None:
+    """Close the client's kept-alive HTTP session, if it has one."""
+    if client.session is not None and not client.session.closed:
+        await client.session.close()
 
 
 async def verify(client: AsyncWebClient) -> Identity:

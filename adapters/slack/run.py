@@ -7,6 +7,7 @@ import logging
 import signal
 from typing import Callable
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
@@ -19,6 +20,7 @@ from adapters.slack.connect import (
     Identity,
     Tokens,
     api_url,
+    close_client,
     make_client,
     read_tokens,
     unreachable,
@@ -32,9 +34,14 @@ EVENTS_PATH = "/slack/events"  # Bolt's default path
 
 
 async def connect(settings: Settings, tokens: Tokens) -> tuple[AsyncWebClient, Identity]:
-    """The Web API client, with the bot token checked by auth.test."""
-    client = make_client(tokens.bot, api_url(settings))
-    return client, await verify(client)
+    """The Web API client (one kept-alive HTTP session; `close_client` closes it), with the
+    bot token checked by auth.test."""
+    client = make_client(tokens.bot, api_url(settings), session=aiohttp.ClientSession())
+    try:
+        return client, await verify(client)
+    except BaseException:
+        await close_client(client)
+        raise
 
 
 async def serve_http(adapter: SlackAdapter, host: str, port: int) -> tuple[web.AppRunner, int]:
@@ -79,27 +86,26 @@ async def serve(make_bot: Callable[[], object], settings: Settings, http_port: i
     """Check tokens, load the bot, serve until SIGINT/SIGTERM, then finish in-flight answers."""
     tokens = read_tokens(http=http_port is not None)
     client, identity = await connect(settings, tokens)  # before the slow model load: fail fast
-    bot = await asyncio.to_thread(make_bot)
-    adapter = SlackAdapter(bot, settings, client, identity, signing_secret=tokens.signing_secret)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
-    if http_port is not None:
-        runner, port = await serve_http(adapter, host, http_port)
-        say(f"helpbot: serving Slack {where}, Events API on http://{host}:{port}{EVENTS_PATH}")
+    try:
+        bot = await asyncio.to_thread(make_bot)
+        adapter = SlackAdapter(bot, settings, client, identity, signing_secret=tokens.signing_secret)
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
+        if http_port is not None:
+            runner, port = await serve_http(adapter, host, http_port)
+            say(f"helpbot: serving Slack {where}, Events API on http://{host}:{port}{EVENTS_PATH}")
+            stop_serving = runner.cleanup
+        else:
+            handler = await connect_socket(adapter, tokens.app)
+            say(f"helpbot: serving Slack {where} over Socket Mode")
+            stop_serving = handler.close_async
         try:
             await stop.wait()
         finally:
-            await runner.cleanup()
+            await stop_serving()
             await adapter.drain()
-    else:
-        handler = await connect_socket(adapter, tokens.app)
-        say(f"helpbot: serving Slack {where} over Socket Mode")
-        try:
-            await stop.wait()
-        finally:
-            await handler.close_async()
-            await adapter.drain()
-    say("helpbot: stopped")
+        say("helpbot: stopped")
+    finally:
+        await close_client(client)

@@ -12,7 +12,7 @@ import pytest_asyncio
 from slack_helpers import ADMIN_IN_CONFIG, SECRET, Harness, settings_for
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.connect import Tokens
+from adapters.slack.connect import Tokens, close_client
 from adapters.slack.fake_api import FakeSlack
 from adapters.slack.run import connect, serve_http
 
@@ -70,3 +70,4 @@ async def harness(fake, helpbot, settings):
         yield Harness(fake, adapter, f"http://127.0.0.1:{port}/slack/events", session)
     await adapter.drain()
     await runner.cleanup()
+    await close_client(client)

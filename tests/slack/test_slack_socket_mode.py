@@ -8,7 +8,7 @@ import pytest
 from slack_helpers import settings_for
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.connect import Tokens
+from adapters.slack.connect import Tokens, close_client
 from adapters.slack.run import connect, connect_socket
 from bot.errors import HelpbotError
 
@@ -44,6 +44,8 @@ async def test_socket_mode_event_is_acked_and_answered(fake, helpbot, settings):
         assert [p.args["channel"] for p in fake.calls_to("chat.postMessage")] == ["C7", "C8"]
     finally:
         await handler.close_async()
+        await adapter.drain()
+        await close_client(client)
 
 
 async def test_rejected_app_token_is_a_clear_error(fake, helpbot, settings):
@@ -53,3 +55,4 @@ async def test_rejected_app_token_is_a_clear_error(fake, helpbot, settings):
     fake.queue_response("apps.connections.open", 200, {"ok": False, "error": "invalid_auth"})
     with pytest.raises(HelpbotError, match=r"SLACK_APP_TOKEN was rejected by Slack \(invalid_auth\)"):
         await connect_socket(adapter, "xapp-revoked")
+    await close_client(client)

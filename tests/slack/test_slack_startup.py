@@ -7,7 +7,7 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from adapters.slack.connect import Tokens, make_client, read_tokens, verify
+from adapters.slack.connect import Tokens, close_client, make_client, read_tokens, verify
 from adapters.slack.fake_api import FakeSlack
 from adapters.slack.run import connect
 from bot.cli import main
@@ -71,6 +71,7 @@ async def test_api_url_setting_is_used_and_unreachable_api_is_named(settings):
     try:
         client, identity = await connect(settings_for(settings, fake), Tokens(bot="xoxb-x"))
         assert client.base_url == fake.api_url and fake.calls_to("auth.test")
+        await close_client(client)
     finally:
         await fake.close()
     with socket.socket() as s:
