@@ -52,7 +52,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "port": 8787,  # 0 = any free port
         "watch": False,  # reload when a knowledge file changes (polls mtimes)
         "watch_interval": 2.0,
-        "gap_threshold": 0.7,  # cosine at which unanswered questions join one coverage gap
+        "gap_threshold": 0.65,  # cosine at which unanswered questions join one coverage gap
         "gap_limit": 10,
     },
 }

@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 
 
-def cluster_questions(items: list[tuple[str, int, str]], embedder, threshold: float = 0.7) -> list[dict]:
+def cluster_questions(items: list[tuple[str, int, str]], embedder, threshold: float = 0.65) -> list[dict]:
     """`items`: (question, times asked, route). Returns clusters sorted by size (times asked)."""
     if not items:
         return []

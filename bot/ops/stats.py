@@ -33,7 +33,7 @@ def feedback_key(value: str) -> str:
     return "_".join((value or "").strip().lower().replace("-", " ").split()) or "unknown"
 
 
-def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.7, gap_limit: int = 10, now=None) -> dict:
+def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.65, gap_limit: int = 10, now=None) -> dict:
     """Everything `helpbot stats`, the admin `stats` command and the HTML report show.
 
     `db` is the audit database (sqlite-utils Database). Without `embedder`, gaps are not clustered.
