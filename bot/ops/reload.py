@@ -34,7 +34,7 @@ log = logging.getLogger("helpbot.ops.reload")
 ReloadHook = Callable[[Any, bool], "str | None"]
 RELOAD_HOOKS: list[ReloadHook] = []
 
-_LOCKS: "weakref.WeakKeyDictionary[Any, asyncio.Lock]" = weakref.WeakKeyDictionary()
+_LOCKS: "weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]]" = weakref.WeakKeyDictionary()
 _CAL_FIELDS = ("answer_threshold", "scope_threshold", "ambiguity_margin")
 
 
@@ -183,15 +183,17 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
 
 
 def _lock(bot) -> asyncio.Lock:
-    lock = _LOCKS.get(bot)
-    if lock is None:
-        lock = _LOCKS[bot] = asyncio.Lock()
-    return lock
+    """The bot's reload lock for the running event loop (a lock cannot be shared across loops)."""
+    loop = asyncio.get_running_loop()
+    held = _LOCKS.get(bot)
+    if held is None or (held[0] is not loop and not held[1].locked()):
+        held = _LOCKS[bot] = (loop, asyncio.Lock())
+    return held[1]
 
 
 def is_reloading(bot) -> bool:
-    lock = _LOCKS.get(bot)
-    return bool(lock and lock.locked())
+    held = _LOCKS.get(bot)
+    return bool(held and held[1].locked())
 
 
 def _record(bot, result: ReloadResult) -> None:
