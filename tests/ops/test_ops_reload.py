@@ -15,7 +15,7 @@ from bot.ops import metrics
 from bot.ops import reload as reload_mod
 from bot.ops.reload import diff_knowledge, preview_calibration, reload_knowledge
 from bot.paths import index_path
-from ops_helpers import INVITE_Q, add_faq, ask, ask_sync, edit_faq
+from ops_helpers import add_faq, ask, ask_sync, edit_faq
 
 NEW_ANSWER = "Open Settings, then People, then press Add people (NEW-ANSWER-MARKER)."
 
