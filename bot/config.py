@@ -47,7 +47,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "admin": {"users": [], "roles": []},
     "slack": {"api_url": "", "admins": []},
     "discord": {"guild": 0, "admin_roles": [], "admin_users": [], "shards": 0},
-    "ops": {"host": "127.0.0.1", "port": 0},
+    "ops": {
+        "host": "127.0.0.1",  # the ops HTTP server (health, metrics, admin reload); 0.0.0.0 in containers
+        "port": 8787,  # 0 = any free port
+        "watch": False,  # reload when a knowledge file changes (polls mtimes)
+        "watch_interval": 2.0,
+        "gap_threshold": 0.65,  # cosine at which unanswered questions join one coverage gap
+        "gap_limit": 10,
+    },
 }
 
 # Secrets: environment only, always masked when printed.
