@@ -53,7 +53,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "ignore_retries": True,  # drop Events API retries (X-Slack-Retry-Num); duplicates are dropped anyway
     },
     "discord": {"guild": 0, "admin_roles": [], "admin_users": [], "shards": 0},
-    "ops": {"host": "127.0.0.1", "port": 0},
+    "ops": {
+        "host": "127.0.0.1",  # the ops HTTP server (health, metrics, admin reload); 0.0.0.0 in containers
+        "port": 8787,  # 0 = any free port
+        "watch": False,  # reload when a knowledge file changes (polls mtimes)
+        "watch_interval": 2.0,
+        "gap_threshold": 0.65,  # cosine at which unanswered questions join one coverage gap
+        "gap_limit": 10,
+    },
 }
 
 # Secrets: environment only, always masked when printed.

@@ -3,7 +3,6 @@ and a loopback fake Slack Web API that records what Slack would have received.""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import aiohttp
@@ -19,38 +18,20 @@ from adapters.slack.run import connect, serve_http
 KNOWLEDGE = Path(__file__).parent / "knowledge"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def slack_env(tmp_path_factory):
-    """No real tokens or HELPBOT_* settings leak in; data goes to a temporary HELPBOT_HOME."""
-    mp = pytest.MonkeyPatch()
-    for name in list(os.environ):
-        if name.startswith(("HELPBOT_", "SLACK_")) or name == "DISCORD_BOT_TOKEN":
-            mp.delenv(name)
-    mp.setenv("HELPBOT_HOME", str(tmp_path_factory.mktemp("helpbot-home")))
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    yield
-    mp.undo()
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("SLACK_"):
-            monkeypatch.delenv(name)
-
-
 @pytest.fixture(scope="session")
-def settings():
+def settings(session_home):
+    """Settings for the session's bot: data in the session home (tests/conftest.py), one configured admin."""
     from bot.config import load_settings
 
-    return load_settings(None, env={"HELPBOT_HOME": os.environ["HELPBOT_HOME"], "HELPBOT_SLACK_ADMINS": ADMIN_IN_CONFIG})
+    return load_settings(None, env={"HELPBOT_HOME": str(session_home), "HELPBOT_SLACK_ADMINS": ADMIN_IN_CONFIG})
 
 
 @pytest.fixture(scope="session")
-def helpbot(settings):
+def helpbot(settings, embedder):
+    """One HelpBot on the small test knowledge in ./knowledge (it includes text that tries to ping)."""
     from bot.pipeline import HelpBot
 
-    return HelpBot(settings, knowledge_dir=KNOWLEDGE)
+    return HelpBot(settings, knowledge_dir=KNOWLEDGE, embedder=embedder)
 
 
 @pytest_asyncio.fixture
