@@ -55,7 +55,8 @@ SOURCES_LABEL = "Sources"
 SLACK_COMMAND_HELP = (
     "`{command} ask <question>` asks a question about {service}; you can also mention me in a channel "
     "or send me a direct message.\n"
-    "Admin commands: `{command} reload [--dry-run]`, `{command} stats`, `{command} status`, `{command} policy`."
+    "Admin commands: `{command} reload [--dry-run]`, `{command} stats [--days N]`, `{command} status`, "
+    "`{command} policy [#channel enforce|monitor|default]`."
 )
 SLACK_UNKNOWN_COMMAND = "I don't know the command `{sub}`. Try `{command} help`."
 SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question about {service}>`"

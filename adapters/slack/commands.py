@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from adapters.slack.format import escape, reply_blocks, text_blocks, to_plain
 from bot import strings
@@ -16,6 +17,12 @@ from bot.messages import Message, Reply
 log = logging.getLogger("helpbot.slack")
 
 ADMIN_COMMANDS = ("reload", "stats", "status", "policy")
+_REF = re.compile(r"^<[#@]([A-Z0-9]+)(\|[^>]*)?>$")  # <#C123|general>, <@U123|ann>: escaped command text
+
+
+def admin_args(rest: str) -> list[str]:
+    """Command words, with Slack channel/user references turned into their ids (`policy <#C1|x> monitor`)."""
+    return [m.group(1) if (m := _REF.match(word)) else word for word in rest.split()]
 
 
 async def handle_command(adapter, body: dict, respond) -> None:
@@ -29,7 +36,7 @@ async def handle_command(adapter, body: dict, respond) -> None:
         elif sub == "ask":
             await _ask(adapter, body, to_plain(rest, adapter.identity.user_id), respond, command)
         elif sub in ADMIN_COMMANDS:
-            await _admin(adapter, body, sub, rest.split(), respond, command)
+            await _admin(adapter, body, sub, admin_args(rest), respond, command)
         else:
             await _say(respond, strings.SLACK_UNKNOWN_COMMAND.format(sub=sub[:40], command=command))
     except Exception:  # noqa: BLE001 - one failing command never stops the app

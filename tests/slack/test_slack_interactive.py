@@ -46,7 +46,8 @@ async def test_admin_command_from_a_non_admin_is_refused_and_logged(harness, hel
 
 @pytest.mark.parametrize("user, profile", [("UOWNER", {"is_owner": True}), ("UWSADMIN", {"is_admin": True}), (ADMIN_IN_CONFIG, None)])
 async def test_admin_command_from_an_admin_runs(harness, helpbot, user, profile):
-    admin = pytest.importorskip("bot.admin", reason="the admin commands module is not merged yet")
+    from bot import admin
+
     if profile is not None:
         harness.fake.users[user] = profile
     await harness.command("status", user=user)
@@ -108,3 +109,14 @@ async def test_a_forged_feedback_value_is_ignored(harness, helpbot):
     await harness.fake.wait_calls("response_url")
     assert [c.path for c in harness.fake.calls_to("response_url")] == ["/respond/cmd-UALICE"]
     assert helpbot.audit.db["feedback"].count == before
+
+
+async def test_policy_takes_a_slack_channel_reference(harness, helpbot):
+    from bot.ops.policy import channel_mode, set_channel_mode
+
+    try:
+        await harness.command("policy <#C42|support> monitor", user=ADMIN_IN_CONFIG)
+        [resp] = await harness.fake.wait_calls("response_url")
+        assert "C42" in resp.args["text"] and channel_mode(helpbot, "C42") == "monitor"
+    finally:
+        set_channel_mode(helpbot, "C42", None)
