@@ -28,3 +28,17 @@ SECRET_WARNING = (
 STRIPPED_INJECTION = "I ignored the part of your message that tried to change my instructions."
 ERROR = "Sorry, something went wrong while answering. Please try again; if it keeps happening, tell your admin."
 ADMIN_ONLY = "Only helpbot admins can use that command."
+
+# Discord adapter
+DISCORD_COMMANDS = (
+    "Commands: /ask question:<your question> (add private:True to see the answer alone), "
+    "or mention me in a channel or send me a direct message."
+)
+DISCORD_FOOTER = "{service} help · ref {ref}"
+DISCORD_SOURCES = "Sources"
+READ_MORE = "Read the rest: {url}"
+FEEDBACK_HELPFUL = "Helpful"
+FEEDBACK_NOT_HELPFUL = "Not helpful"
+FEEDBACK_SHOULD_ANSWER = "This should have been answered"
+FEEDBACK_THANKS = "Thanks for the feedback!"
+ADMIN_UNAVAILABLE = "Admin commands are not available in this version of helpbot."
