@@ -56,7 +56,7 @@ async def run_admin_command(interaction: discord.Interaction, command: str, args
     """Run an admin command for an admin; anyone else gets an ephemeral refusal (logged, audited)."""
     client = interaction.client
     who = f"discord:{interaction.user.id}"
-    message = respond.interaction_message(interaction, " ".join(["/helpbot", command, *args]))
+    message = respond.interaction_message(interaction, respond.command_text(interaction))
     if not is_admin(interaction.user, client.settings):
         log.warning("refused admin command %r for %s (%s): not an admin", command, who, interaction.user)
         reply = Reply("admin", strings.ADMIN_ONLY, reasons=["admin.denied"], ephemeral=True)

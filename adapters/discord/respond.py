@@ -64,9 +64,20 @@ async def audit(helpbot, message: Message, reply: Reply) -> int:
     return await asyncio.to_thread(helpbot.audit.record, message, reply)
 
 
-def _command_text(interaction: discord.Interaction) -> str:
-    command = interaction.command
-    return f"/{command.qualified_name}" if command is not None else f"interaction type {interaction.type.value}"
+def command_text(interaction: discord.Interaction) -> str:
+    """What the user sent, for the audit log: "/ask question:... private:True", or the button id."""
+    data = interaction.data or {}
+    if "custom_id" in data:
+        return f"button {data['custom_id']}"
+    words, options = [f"/{data.get('name', '?')}"], list(data.get("options") or [])
+    while options:
+        option = options.pop(0)
+        if "value" in option:
+            words.append(f"{option['name']}:{option['value']}")
+        else:  # a subcommand: its name, then its own options
+            words.append(option["name"])
+            options = list(option.get("options") or []) + options
+    return " ".join(words)
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
@@ -74,7 +85,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     log.error("discord interaction %s failed", interaction.id, exc_info=error)
     try:
         if interaction.extras.get(AUDIT_ID) is None:
-            message = interaction_message(interaction, _command_text(interaction))
+            message = interaction_message(interaction, command_text(interaction))
             reply = Reply("unknown", strings.ERROR, reasons=["error.discord"], ephemeral=True)
             interaction.extras[AUDIT_ID] = await audit(interaction.client.helpbot, message, reply)
         await send(interaction, Layout(content=strings.ERROR, ephemeral=True))

@@ -37,6 +37,11 @@ def user(user_id: int, name: str = "someone") -> dict[str, Any]:
     return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": name, "avatar": None}
 
 
+ALICE = user(1200000000000000001, "alice")  # an ordinary user
+ADMIN = user(1200000000000000002, "admin")  # the tests list this id in [discord] admin_users
+ROLE_ADMIN = user(1200000000000000003, "helpdesk")  # the tests give this user ADMIN_ROLE_ID
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat()
 
@@ -48,6 +53,11 @@ def _role(role_id: int, name: str, position: int, **extra) -> dict[str, Any]:
 
 def _member(u: dict[str, Any], roles: list[int]) -> dict[str, Any]:
     return {"user": u, "roles": [str(r) for r in roles], "joined_at": now_iso(), "deaf": False, "mute": False, "flags": 0}
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # discord.py parses a body as JSON only for exactly "application/json" (no charset)
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
 
 
 @dataclass
@@ -126,6 +136,14 @@ class FakeDiscord:
         rx = re.compile(pattern)
         return await self.wait_for(lambda r: r.method == method and rx.fullmatch(r.path) and r.at >= after, timeout)
 
+    async def callback_for(self, interaction: dict[str, Any]) -> Request:
+        """The interaction response (POST .../callback) the bot sent for `interaction`."""
+        return await self.wait_request("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
+
+    async def followup_for(self, interaction: dict[str, Any]) -> Request:
+        """The first follow-up message (POST /webhooks/{app}/{token}) for `interaction`."""
+        return await self.wait_request("POST", rf"/webhooks/{APP_ID}/{re.escape(interaction['token'])}")
+
     def find(self, method: str, pattern: str) -> list[Request]:
         rx = re.compile(pattern)
         return [r for r in self.requests if r.method == method and rx.fullmatch(r.path)]
@@ -146,17 +164,17 @@ class FakeDiscord:
         self.requests.append(rec)
         await self._notify()
         if request.headers.get("Authorization") not in (f"Bot {TOKEN}", None):
-            return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+            return _json({"message": "401: Unauthorized", "code": 0}, 401)
         status, data = self._answer(rec)
         if status == 204:
             return web.Response(status=204)
-        return web.json_response(data, status=status)
+        return _json(data, status)
 
     def _answer(self, r: Request) -> tuple[int, Any]:
         m, p = r.method, r.path
         if (m, p) == ("GET", "/users/@me"):
             return 200, BOT_USER
-        if (m, p) == ("GET", "/applications/@me"):
+        if m == "GET" and p in ("/applications/@me", "/oauth2/applications/@me"):
             return 200, self._application()
         if (m, p) == ("GET", "/gateway/bot"):
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
@@ -181,7 +199,7 @@ class FakeDiscord:
             return 200, self._store_message(r.json, channel_id=int(p.split("/")[2]))
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", p):
             return 201, self._thread(int(p.split("/")[2]), r.json)
-        return 404, {"message": "Unknown route in the fake", "code": 0}
+        return 404, {"message": f"Unknown route in the fake: {m} {p}", "code": 0}
 
     def _application(self) -> dict[str, Any]:
         return {"id": str(APP_ID), "name": "helpbot", "description": "", "icon": None, "bot_public": False,
