@@ -4,41 +4,21 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # fake_discord
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # fake_discord, discord_support
 
 import fake_discord  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-
-SECRETS = ("DISCORD_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
-
-
-
-def _isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("HELPBOT_") or name in SECRETS:
-            mp.delenv(name)
-    mp.setenv("HELPBOT_HOME", str(home))
-    mp.setenv("HF_HUB_OFFLINE", "1")
+from discord_support import discord_settings, isolate, make_helpbot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
-    _isolate(monkeypatch, tmp_path / "home")
-
-
-def make_helpbot(home: Path, knowledge: Path | None = None):
-    from bot.pipeline import HelpBot
-
-    with pytest.MonkeyPatch.context() as mp:
-        _isolate(mp, home)
-        return HelpBot(load_settings(None), knowledge)
+    isolate(monkeypatch, tmp_path / "home")
 
 
 @pytest.fixture(scope="session")
@@ -47,17 +27,9 @@ def helpbot(tmp_path_factory):
     return make_helpbot(tmp_path_factory.mktemp("helpbot-home"))
 
 
-def discord_settings(**discord):
-    """Settings for the client: admins configured, plus any [discord] overrides."""
-    settings = load_settings(None, env={})
-    settings.discord.update(admin_users=[fake_discord.ADMIN["id"]], admin_roles=[str(fake_discord.ADMIN_ROLE_ID)])
-    settings.discord.update(discord)
-    return settings
-
-
 @pytest.fixture
 def start_bot(monkeypatch):
-    """`async with start_bot(helpbot, **discord_settings) as (fake, client)`: a fresh fake Discord and
+    """`async with start_bot(core, **discord_settings) as (fake, client)`: a fresh fake Discord and
     the real client connected to it (commands synced, READY and GUILD_CREATE processed)."""
     from adapters.discord import create_client
 

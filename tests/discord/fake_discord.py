@@ -72,8 +72,9 @@ class Request:
 class FakeDiscord:
     """REST under http://127.0.0.1:PORT/api/v10, gateway at ws://127.0.0.1:PORT/gateway/."""
 
-    def __init__(self, shards: int = 1):
+    def __init__(self, shards: int = 1, forbidden_guilds: tuple[int, ...] = ()):
         self.shards = shards
+        self.forbidden_guilds = {str(g) for g in forbidden_guilds}  # command sync answers 403 there
         self.requests: list[Request] = []
         self.identifies: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
@@ -179,7 +180,10 @@ class FakeDiscord:
         if (m, p) == ("GET", "/gateway/bot"):
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
             return 200, {"url": self.gateway_url, "shards": self.shards, "session_start_limit": limit}
-        if m == "PUT" and re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", p):
+        sync = re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", p)
+        if m == "PUT" and sync and sync.group(1) in self.forbidden_guilds:
+            return 403, {"message": "Missing Access", "code": 50001}
+        if m == "PUT" and sync:
             return 200, [self._command(c) for c in r.json]
         if m == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", p):
             return 200, self._callback(int(p.split("/")[2]), r.json)
