@@ -55,7 +55,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "reply_in": "reply",  # mention answers: "reply" (message reply) or "thread"
         "edit_interval_s": 1.0,  # streamed answers: at most one message edit per interval
     },
-    "ops": {"host": "127.0.0.1", "port": 0},
+    "ops": {
+        "host": "127.0.0.1",  # the ops HTTP server (health, metrics, admin reload); 0.0.0.0 in containers
+        "port": 8787,  # 0 = any free port
+        "watch": False,  # reload when a knowledge file changes (polls mtimes)
+        "watch_interval": 2.0,
+        "gap_threshold": 0.65,  # cosine at which unanswered questions join one coverage gap
+        "gap_limit": 10,
+    },
 }
 
 # Secrets: environment only, always masked when printed.

@@ -26,6 +26,7 @@ from bot.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.kb.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply, Source
+from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
 from bot.redact import redact_basic
 from bot.router import PartDecision, Router, smalltalk_kind, strip_greeting
@@ -193,6 +194,7 @@ class HelpBot:
             logging.getLogger("helpbot").exception("pipeline error")
             reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
         reply.latency_ms = (time.perf_counter() - started) * 1000
+        metrics.observe(reply, message.platform)
         if audit:
             reply.audit_id = self.audit.record(message, reply, redact_basic(clean_text(message.text))[:2000])
         return reply

@@ -29,6 +29,21 @@ STRIPPED_INJECTION = "I ignored the part of your message that tried to change my
 ERROR = "Sorry, something went wrong while answering. Please try again; if it keeps happening, tell your admin."
 ADMIN_ONLY = "Only helpbot admins can use that command."
 
+# Admin and operations (shown to admins).
+ADMIN_HELP = (
+    "Admin commands: reload [--dry-run] | stats [--days N] | status | "
+    "policy [<channel> enforce|monitor|default]"
+)
+ADMIN_UNKNOWN = "Unknown admin command {command!r}. {help}"
+ADMIN_BAD_ARGS = "{problem}. Usage: {usage}"
+RELOAD_BUSY = "A knowledge reload is already running; try again when it finishes."
+RELOAD_OK = "Reloaded the knowledge in {seconds:.1f}s: {changes}."
+RELOAD_DRY_RUN = "Dry run (nothing changed) in {seconds:.1f}s: {changes}."
+RELOAD_FAILED = "Reload failed; the previous knowledge is still being served. Fix these problems and reload again:"
+POLICY_SET = "Guard mode for channel {channel} is now {mode}."
+POLICY_CLEARED = "Channel {channel} now uses the default guard mode ({mode})."
+ADMIN_TOKEN_MISSING = "HELPBOT_ADMIN_TOKEN is not set: set it (same value for the bot and this command) to use the admin endpoint."
+
 # Discord adapter
 DISCORD_COMMANDS = (
     "Commands: /ask question:<your question> (add private:True to see the answer alone), "

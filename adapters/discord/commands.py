@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot import strings
+from bot.admin import run_admin
 from bot.messages import Reply
 
 from adapters.discord import respond
@@ -64,8 +65,6 @@ async def run_admin_command(interaction: discord.Interaction, command: str, args
         await respond.send(interaction, Layout(content=strings.ADMIN_ONLY, ephemeral=True))
         return
     await respond.defer(interaction, ephemeral=True)
-    from bot.admin import run_admin  # the ops module; imported when first used
-
     result = await run_admin(client.helpbot, command, args, who)
     reasons = [f"admin.{command}", "admin.ok" if result.ok else "admin.failed"]
     reply = Reply("admin", result.text, reasons=reasons, ephemeral=True)
@@ -88,9 +87,10 @@ async def admin_reload(interaction: discord.Interaction, dry_run: bool = False) 
 
 
 @admin.command(name="stats")
-async def admin_stats(interaction: discord.Interaction) -> None:
+@app_commands.describe(days="How many days back to count (default 7)")
+async def admin_stats(interaction: discord.Interaction, days: app_commands.Range[float, 0.01, 3650] | None = None) -> None:
     """Usage statistics from the audit log."""
-    await run_admin_command(interaction, "stats", [])
+    await run_admin_command(interaction, "stats", [] if days is None else ["--days", f"{days:g}"])
 
 
 @admin.command(name="status")
@@ -100,9 +100,19 @@ async def admin_status(interaction: discord.Interaction) -> None:
 
 
 @admin.command(name="policy")
-async def admin_policy(interaction: discord.Interaction) -> None:
-    """The answering policy in force."""
-    await run_admin_command(interaction, "policy", [])
+@app_commands.describe(
+    mode="Set the guard mode for a channel (default: show the policy)",
+    channel="The channel to set (default: this one)",
+)
+@app_commands.choices(mode=[app_commands.Choice(name=m, value=m) for m in ("enforce", "monitor", "default")])
+async def admin_policy(
+    interaction: discord.Interaction,
+    mode: app_commands.Choice[str] | None = None,
+    channel: discord.abc.GuildChannel | None = None,
+) -> None:
+    """Show the guard policy, or set a channel's guard mode."""
+    where = channel.id if channel is not None else interaction.channel_id
+    await run_admin_command(interaction, "policy", [] if mode is None else [str(where), mode.value])
 
 
 COMMANDS = (ask, help_command, admin)
