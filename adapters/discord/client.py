@@ -17,6 +17,19 @@ from adapters.discord.render import NO_MENTIONS
 log = logging.getLogger(__name__)
 
 REPLY_MODES = ("reply", "thread")
+PERMISSIONS = discord.Permissions(
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds the bot to a server with the scopes and permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
 def intents_for(settings) -> discord.Intents:
@@ -68,6 +81,7 @@ class _HelpbotDiscord:
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        log.info("invite link: %s", invite_url(self.application_id))
 
     async def on_message(self, message: discord.Message) -> None:
         if self.settings.discord["mentions"]:

@@ -88,7 +88,7 @@ async def admin_reload(interaction: discord.Interaction, dry_run: bool = False) 
 
 @admin.command(name="stats")
 @app_commands.describe(days="How many days back to count (default 7)")
-async def admin_stats(interaction: discord.Interaction, days: app_commands.Range[float, 0.01, 3650] | None = None) -> None:
+async def admin_stats(interaction: discord.Interaction, days: app_commands.Range[float, 0.01, 3650.0] | None = None) -> None:
     """Usage statistics from the audit log."""
     await run_admin_command(interaction, "stats", [] if days is None else ["--days", f"{days:g}"])
 

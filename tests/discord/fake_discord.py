@@ -2,7 +2,7 @@
 gateway websocket (JSON text frames, no compression). Every REST request is recorded so tests
 and the benchmark can assert on what the bot sent.
 
-Point discord.py at it with `fake.patch(monkeypatch)` (tests) or `fake.patch_globally()`.
+Point discord.py at it with `fake.patch(monkeypatch)` (tests) or `fake.patch()` (the benchmark).
 """
 
 from __future__ import annotations
@@ -112,10 +112,12 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway/"
 
-    def patch(self, monkeypatch) -> None:
-        """Send discord.py's REST calls and gateway connection here (tests only)."""
-        monkeypatch.setattr(discord.http.Route, "BASE", self.api_base)
-        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(self.gateway_url))
+    def patch(self, monkeypatch=None) -> None:
+        """Send discord.py's REST calls and gateway connection here: undone after the test with
+        pytest's `monkeypatch`, or for the rest of the process without (the benchmark)."""
+        put = monkeypatch.setattr if monkeypatch is not None else setattr
+        put(discord.http.Route, "BASE", self.api_base)
+        put(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(self.gateway_url))
 
     def snowflake(self) -> int:
         return discord.utils.time_snowflake(dt.datetime.now(dt.timezone.utc)) + next(self._ids)

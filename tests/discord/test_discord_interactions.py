@@ -165,6 +165,24 @@ async def test_admin_status_for_admin_user_and_admin_role(helpbot, start_bot):
     assert len(rows) >= 2 and all(r["route"] == "admin" and r["platform"] == "discord" for r in rows)
 
 
+async def test_admin_reload_dry_run_and_policy(helpbot, start_bot):
+    async with start_bot(helpbot) as (fake, client):
+        reload = fake.slash("helpbot", {"dry_run": True}, sub="reload", author=ADMIN)
+        await fake.dispatch("INTERACTION_CREATE", reload)
+        dry = (await fake.followup_for(reload)).json
+        monitor = fake.slash("helpbot", {"mode": "monitor"}, sub="policy", author=ADMIN)
+        await fake.dispatch("INTERACTION_CREATE", monitor)
+        set_text = (await fake.followup_for(monitor)).json["content"]
+        default = fake.slash("helpbot", {"mode": "default"}, sub="policy", author=ADMIN)
+        await fake.dispatch("INTERACTION_CREATE", default)
+        reset_text = (await fake.followup_for(default)).json["content"]
+    assert dry["content"].startswith("Dry run (nothing changed)") and dry["flags"] & EPHEMERAL
+    assert set_text == strings.POLICY_SET.format(channel=monitor["channel_id"], mode="monitor")
+    assert reset_text.startswith(f"Channel {monitor['channel_id']} now uses the default guard mode")
+    (row,) = helpbot.audit.db["audit"].rows_where("text_redacted = ?", ["/helpbot policy mode:monitor"])
+    assert row["reasons"] == '["admin.policy", "admin.ok"]'
+
+
 async def test_admin_command_refused_for_non_admin(helpbot, start_bot, caplog):
     async with start_bot(helpbot) as (fake, client):
         cmd = fake.slash("helpbot", {"dry_run": True}, sub="reload", author=ALICE)

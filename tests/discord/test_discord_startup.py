@@ -89,3 +89,16 @@ def test_cli_without_token_fails_before_loading_anything():
     assert result.exit_code == 1
     assert "DISCORD_BOT_TOKEN is not set" in result.output
     assert "Traceback" not in result.output
+
+
+def test_invite_url_has_both_scopes_and_the_documented_permissions():
+    from adapters.discord.client import invite_url
+
+    url = invite_url(APP_ID)
+    assert url == (
+        f"https://discord.com/oauth2/authorize?client_id={APP_ID}"
+        "&scope=bot+applications.commands&permissions=309237729280"
+    )
+    perms = discord.Permissions(309237729280)
+    assert perms.send_messages and perms.send_messages_in_threads and perms.create_public_threads
+    assert perms.embed_links and perms.read_message_history
