@@ -49,10 +49,16 @@ class ThrottledEditor:
 
 
 async def stream_followup(
-    interaction: discord.Interaction, pieces: AsyncIterable[str], ephemeral: bool = False, interval: float = 1.0
+    interaction: discord.Interaction,
+    pieces: AsyncIterable[str],
+    ephemeral: bool = False,
+    interval: float | None = None,
 ) -> str:
     """Answer an interaction with text generated piece by piece: one follow-up message, edited
-    as the text grows (defers first if needed). Returns the whole text."""
+    as the text grows (defers first if needed), at most once per `interval` seconds (default:
+    [discord] edit_interval_s). Returns the whole text."""
+    if interval is None:
+        interval = interaction.client.settings.discord["edit_interval_s"]
     if not interaction.response.is_done():
         await respond.defer(interaction, ephemeral)
     message = await respond.send(interaction, Layout(content="…", ephemeral=ephemeral))

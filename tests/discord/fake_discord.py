@@ -190,7 +190,7 @@ class FakeDiscord:
         if m == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", p):
             return 200, self._callback(int(p.split("/")[2]), r.json)
         if m == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", p):
-            return 200, self._store_message(r.json, webhook=True)
+            return 200, self.store_message(r.json, webhook=True)
         if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/\d+", p):
             message = self.messages.get(int(p.rsplit("/", 1)[1]))
             if message is None:
@@ -202,7 +202,7 @@ class FakeDiscord:
         if m == "POST" and re.fullmatch(r"/channels/\d+/typing", p):
             return 204, None
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages", p):
-            return 200, self._store_message(r.json, channel_id=int(p.split("/")[2]))
+            return 200, self.store_message(r.json, channel_id=int(p.split("/")[2]))
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", p):
             return 201, self._thread(int(p.split("/")[2]), r.json)
         return 404, {"message": f"Unknown route in the fake: {m} {p}", "code": 0}
@@ -222,10 +222,11 @@ class FakeDiscord:
                                                "response_message_loading": body["type"] == 5,
                                                "response_message_ephemeral": bool(flags & 64)}}
         if body["type"] == 4:
-            out["resource"] = {"type": 4, "message": self._store_message(body.get("data") or {}, webhook=True)}
+            out["resource"] = {"type": 4, "message": self.store_message(body.get("data") or {}, webhook=True)}
         return out
 
-    def _store_message(self, body: dict[str, Any], channel_id: int = CHANNEL_ID, webhook: bool = False) -> dict[str, Any]:
+    def store_message(self, body: dict[str, Any], channel_id: int = CHANNEL_ID, webhook: bool = False) -> dict[str, Any]:
+        """Keep a message the bot sent (or one a test places as sent earlier); return its payload."""
         mid = self.snowflake()
         message = {
             "id": str(mid), "channel_id": str(channel_id), "type": 19 if body.get("message_reference") else 0,

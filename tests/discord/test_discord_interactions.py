@@ -107,7 +107,7 @@ async def test_feedback_buttons_work_after_a_restart(helpbot, start_bot):
     audit_id = helpbot.audit.record(Message("old question", platform="discord"), Reply("unknown", "old answer"))
     async with start_bot(helpbot) as (fake, client):
         button = {"type": 2, "style": 2, "label": "x", "custom_id": f"hb:fb:should_answer:{audit_id}"}
-        message = fake._store_message({"content": "old answer", "components": [{"type": 1, "components": [button]}]})
+        message = fake.store_message({"content": "old answer", "components": [{"type": 1, "components": [button]}]})
         click = fake.click(message, button["custom_id"], author=ALICE)
         await fake.dispatch("INTERACTION_CREATE", click)
         assert (await fake.callback_for(click)).json["data"]["flags"] == EPHEMERAL

@@ -70,12 +70,12 @@ async def test_stream_followup_edits_one_message_through_discord(helpbot, start_
             await asyncio.sleep(0)
             yield word
 
-    async with start_bot(helpbot) as (fake, client):
+    async with start_bot(helpbot, edit_interval_s=0.0) as (fake, client):
         captured = asyncio.get_running_loop().create_future()
 
         @client.tree.command(name="stream", guild=None)
         async def stream(interaction):  # a test command standing in for an LLM answer
-            captured.set_result(await stream_followup(interaction, tokens(), interval=0.0))
+            captured.set_result(await stream_followup(interaction, tokens()))
 
         cmd = fake.slash("stream", author=ALICE)
         await fake.dispatch("INTERACTION_CREATE", cmd)
@@ -84,5 +84,6 @@ async def test_stream_followup_edits_one_message_through_discord(helpbot, start_
     assert fake.find("POST", rf"/interactions/{cmd['id']}/[^/]+/callback")[0].json == {"type": 5}
     (first,) = fake.find("POST", rf"/webhooks/{APP_ID}/{cmd['token']}")
     edits = fake.find("PATCH", rf"/webhooks/{APP_ID}/{cmd['token']}/messages/\d+")
-    assert [e.json["content"] for e in edits][-1] == text
+    assert [e.json["content"] for e in edits] == ["Open ", "Open Settings ", "Open Settings → ",
+                                                  "Open Settings → Members ", text]  # interval 0: every piece
     assert all(e.json["allowed_mentions"] == {"parse": []} for e in [first, *edits])
