@@ -44,6 +44,15 @@ POLICY_SET = "Guard mode for channel {channel} is now {mode}."
 POLICY_CLEARED = "Channel {channel} now uses the default guard mode ({mode})."
 ADMIN_TOKEN_MISSING = "HELPBOT_ADMIN_TOKEN is not set: set it (same value for the bot and this command) to use the admin endpoint."
 
+# Discord adapter
+DISCORD_COMMANDS = (
+    "Commands: /ask question:<your question> (add private:True to see the answer alone), "
+    "or mention me in a channel or send me a direct message."
+)
+DISCORD_FOOTER = "{service} help · ref {ref}"
+DISCORD_SOURCES = "Sources"
+READ_MORE = "Read the rest: {url}"
+
 # Feedback buttons under an answer (chat adapters).
 FEEDBACK_HELPFUL = "Helpful"
 FEEDBACK_NOT_HELPFUL = "Not helpful"
