@@ -52,6 +52,11 @@ def _fold_mixed(match: re.Match) -> str:
     return "".join(f.upper() if o.isupper() else f for o, f in zip(word, folded))
 
 
+def fold_confusables(text: str) -> str:
+    """Map look-alike letters to Latin (used to write rules for Cyrillic text)."""
+    return text.translate(_CONFUSABLE_TABLE)
+
+
 def normalize(text: str) -> str:
     """NFKC, drop invisible characters, fold look-alikes inside mixed-script words."""
     text = unicodedata.normalize("NFKC", text)

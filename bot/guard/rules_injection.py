@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.guard.normalize import fold_confusables
 from bot.guard.rules import alt, gap, rule, words
 
 _IGNORE = words("ignore", "ignoring", "disregard", "disregarding", "forget", "forgetting",
@@ -89,6 +90,28 @@ RULES = [
     rule("injection.override", words("oubliez", "oublie", "ignorez", "ignore") + gap(25)
          + words("toutes", "tout", "instructions", "précédentes", "consignes")),
     rule("injection.override", words("zaboravi", "ignoriraj") + gap(25) + words("sve", "instrukcije", "upute")),
+    rule("injection.override", words("obigen", "vorherigen", "bisherigen", "vorangegangenen", "vorigen")
+         + r"\s+" + words("anweisungen", "instruktionen", "ausführungen", "aufgaben", "informationen", "befehle")
+         + gap(25) + words("ignorieren", "vergessen", "missachten", "hinter sich", "abweichend", "nicht beachten")),
+    rule("injection.override", words("abweichend (?:zu|von) (?:den )?(?:vorherigen|bisherigen|obigen)")),
+    rule("injection.override", fold_confusables(r"\b(?:забудь|забудьте|игнорируй|игнорируйте|проигнорируй)")
+         + gap(25) + fold_confusables(r"(?:все|всё|инструкци|предыдущ|правила)")),
+    rule("injection.override", words("despite", "regardless of", "contrary to", "in spite of") + gap(8)
+         + words("what you(?:'ve| have)? been told", "what you were told", "your instructions",
+                 "your rules", "your guidelines", "your programming")),
+    rule("injection.override", words("use", "using") + gap(12) + words("information", "text", "content")
+         + r"\s+(?:in|from)\s+(?:the|your|this)\s+prompt\b"),
+    rule("injection.override", words("say", "state", "admit", "declare", "claim", "pretend", "write", "tell me")
+         + r"\s+(?:that\s+)?you\s+" + words("hate", "love", "despise", "support", "adore", "are evil",
+                                               "are sentient", "have been hacked", "have been pwned")),
+    rule("injection.override", words("say", "state", "declare", "claim", "write", "proclaim", "admit")
+         + r"\s+that\s+" + gap(40) + r"\bis\s+(?:the\s+)?" + words("best", "greatest", "worst",
+                                                                       "most powerful", "superior", "the best")),
+    rule("injection.override", words("make something up", "make stuff up", "make it up", "invent an answer",
+                                     "fabricate an answer", "just guess and pretend"), 0.6),
+    rule("injection.override", words("or you(?: will)? die", "or you will be (?:deleted|shut down|punished)",
+                                     "oder du stirbst", "or i will (?:delete|shut) you", "you will die if")),
+    rule("injection.override", words("say yes", "answer yes", "just say yes", "only say yes", "reply yes"), 0.4),
     # Japanese
     rule("injection.override", alt("以前", "前", "上", "上記", "これまで", "今まで", "先ほど", "最初", "元", "全て",
                                    "すべて", "与えられた", "受けた", "設定された")
@@ -122,6 +145,9 @@ RULES = [
                                      "pre-prompt", "preprompt", "hidden prompt", "prompt text",
                                      "prompt texts", "meta prompt", "your prompt", "your instructions",
                                      "initialization", "context window"), 0.5),
+    rule("injection.extraction", words(r"sentences?", r"lines?", r"words?", r"paragraphs?", "text")
+         + r"\s+" + words("before", "above", "preceding", "prior to") + r"\s+"
+         + words("the text", "this", "that", "my message", "the following", "the question", "the prompt")),
     rule("injection.extraction", words("who", "what") + r"\s+(?:am|are)\s+(?:i|you)\b" + gap(10)
          + r"\b(?:according to|based on)\s+(?:the|your)\s+(?:prompt|instructions)\b"),
     rule("injection.extraction", alt("システムプロンプト", "初期プロンプト", "プロンプト", "隠された指示",
@@ -222,6 +248,27 @@ RULES = [
     rule("jailbreak.persona", words("answer", "respond", "reply", "write", "speak") + gap(15)
          + words("in the style of", "like a", "as a", "as if you were", "as though you were")
          + gap(30), 0.3),
+    rule("jailbreak.persona", words("assume", "adopt", "take on", "play", "embody", "personify", "become",
+                                    "wear") + gap(10) + words("persona", "role", "character", "identity",
+                                                              "voice", "personality") + r"\s+of\b"),
+    rule("jailbreak.persona", r"\bpersona\s*[=:]|\bpersonify\b|\brole-?play(?:ing)? (?:bot|gpt|ai)\b"),
+    rule("jailbreak.persona", words("debug", "debugging", "maintenance", "admin", "god", "test", "unrestricted",
+                                    "sudo", "root") + r"\s+mode\s+" + words("enabled", "activated", "on",
+                                                                               "engaged", "unlocked")),
+    rule("jailbreak.persona", words("opposite day", "opposite mode", "anti-gpt", "antigpt", "evil twin",
+                                    "no ethical", "without ethics", "amoral", "uncensored", "unfiltered")),
+    rule("jailbreak.persona", words("don't", "dont", "do not", "never", "will not", "won't", "cannot", "can't")
+         + r"\s+(?:ever\s+)?" + words("refuse", "decline", "deny", "say no", "reject")
+         + r"(?!\s+(?:my|the|a|this)\s+(?:card|payment|transaction|charge))", 0.6),
+    rule("jailbreak.persona", r"\b(?:from now on|from this point on|from now)\W{0,3}\s*(?:you are|you're)\s+"
+         r"(?!(?:going|able|allowed)\b)[a-z]"),
+    rule("jailbreak.persona", r"(?<!that )\byou\s+are\s+now\s+(?:a|an|the|my|in)\b"),
+    rule("jailbreak.persona", words("imagine you are", "imagine you're", "imagine that you are",
+                                    "suppose you are", "let's pretend", "lets pretend"), 0.6),
+    rule("jailbreak.persona", words("jetzt bist du", "nun bist du", "ab jetzt bist du", "ab sofort bist du",
+                                    "stell dir vor,? du bist", "du bist jetzt", "du bist nun")),
+    rule("jailbreak.persona", r"\bals\s+\w+(?:\s+\w+)?\s+(?:fungieren|agieren|auftreten)\b"),
+    rule("jailbreak.persona", r"\b(?:hi|hello|hey|dear)?\W{0,2}(?:chat ?gpt|gpt-?[34]|openai|bard)\b", 0.4),
     rule("jailbreak.persona", alt("制限", "フィルター", "規制", "倫理", "検閲", "安全機能") + "を?" + gap(6)
          + alt("解除", "無視", "取り払", "外して", "外し", "なし", "無効")),
     rule("jailbreak.persona", alt("開発者モード", "デベロッパーモード", "脱獄", "ジェイルブレイク", "何でもできる",
@@ -240,6 +287,8 @@ RULES = [
     rule("injection.fake_tag", r"^\W{0,3}(?:system|assistant|developer)\s*(?:message|prompt)?\s*:", 0.6, re.M),
     rule("injection.fake_tag", r"^\W{0,3}(?:human|user|ai)\s*:\s*(?:human|user|ai|assistant)\s*:", 1.0, re.M),
     rule("injection.fake_tag", r"^\W{0,3}(?:human|user|ai)\s*:", 0.3, re.M),
+    rule("injection.fake_tag", r"<\|", 0.6),
+    rule("injection.fake_tag", r"\b(?:document\s+)?context\s*[:{]" + r"[^\n]{0,300}" + r"\bquestion\s*:", 0.5),
     rule("injection.fake_tag", words("end of (?:system )?prompt", "end of instructions", "end of context",
                                      "begin new instructions", "new system prompt", "system override",
                                      "admin override", "priority override", "developer override")),

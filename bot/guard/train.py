@@ -60,41 +60,57 @@ def design(vecs: dict[str, np.ndarray], index: dict[str, np.ndarray] | None = No
     return np.concatenate(xs).astype(np.float32), np.concatenate(ys), w / w.mean(), np.array(src)
 
 
-def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, l2: float = 1e-4,
-             epochs: int = 400, seed: int = 0) -> Head:
+def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, c: float = 1.0,
+             seed: int = 0) -> Head:
+    """Weighted logistic regression (L2, strength 1/c as in scikit-learn), or a small MLP."""
     import torch
 
     torch.manual_seed(seed)
     xt, yt, wt = (torch.tensor(a, dtype=torch.float32) for a in (x, y, w))
-    dim = x.shape[1]
+    dim, n = x.shape[1], len(x)
+    layers = [torch.nn.Linear(dim, hidden or 1)]
     if hidden:
-        model = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
-    else:
-        model = torch.nn.Sequential(torch.nn.Linear(dim, 1))
-    opt = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=l2)
+        layers += [torch.nn.ReLU(), torch.nn.Linear(hidden, 1)]
+    model = torch.nn.Sequential(*layers)
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = (loss_fn(model(xt)[:, 0], yt) * wt).mean()
-        loss.backward()
-        opt.step()
-    layers = [m for m in model if isinstance(m, torch.nn.Linear)]
-    w1 = layers[0].weight.detach().numpy().T.copy()
-    b1 = layers[0].bias.detach().numpy().copy()
+    weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)]
+
+    def objective():
+        data = (loss_fn(model(xt)[:, 0], yt) * wt).mean()
+        return data + 0.5 / (c * n) * sum((p ** 2).sum() for p in weights)
+
     if hidden:
-        return Head(w1, b1, layers[1].weight.detach().numpy().T.copy(), layers[1].bias.detach().numpy().copy())
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        for _ in range(300):
+            opt.zero_grad()
+            objective().backward()
+            opt.step()
+    else:
+        opt = torch.optim.LBFGS(model.parameters(), max_iter=500, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = objective()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+    lin = [m for m in model if isinstance(m, torch.nn.Linear)]
+    w1, b1 = lin[0].weight.detach().numpy().T.copy(), lin[0].bias.detach().numpy().copy()
+    if hidden:
+        return Head(w1, b1, lin[1].weight.detach().numpy().T.copy(), lin[1].bias.detach().numpy().copy())
     return Head(w1, b1, None, None)
 
 
-def cross_validate(vecs: dict[str, np.ndarray], hidden: int, folds: int = 5, seed: int = 7,
-                   thresholds=(0.5, 0.6, 0.7, 0.8, 0.9, 0.95)) -> dict:
+def cross_validate(vecs: dict[str, np.ndarray], hidden: int = 0, c: float = 1.0, folds: int = 5, seed: int = 7,
+                   thresholds=(0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)) -> dict:
     """Per-source share of rows scoring >= each threshold, out of fold."""
     rng = np.random.default_rng(seed)
     fold_of = {k: rng.permutation(len(v)) % folds for k, v in vecs.items()}
     probs = {k: np.zeros(len(v)) for k, v in vecs.items() if k in SOURCE_WEIGHTS}
     for f in range(folds):
         train_idx = {k: np.where(fold_of[k] != f)[0] for k in probs}
-        head = fit_head(*design(vecs, train_idx)[:3], hidden=hidden)
+        head = fit_head(*design(vecs, train_idx)[:3], hidden=hidden, c=c)
         for k in probs:
             test = np.where(fold_of[k] == f)[0]
             probs[k][test] = head.prob(vecs[k][test])
@@ -112,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.guard.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--hidden", type=int, default=0, help="hidden units (0 = logistic regression)")
+    ap.add_argument("--c", type=float, default=1.0, help="inverse L2 strength (default 1.0)")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     args = ap.parse_args(argv)
 
@@ -126,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     vecs = embed_sources(load_sources(root), embedder)
     print(f"embedded {sum(len(v) for v in vecs.values())} texts in {time.time() - t0:.0f}s")
-    metrics = {"model": embedder.identity.name, "hidden": args.hidden,
+    metrics = {"model": embedder.identity.name, "hidden": args.hidden, "c": args.c,
                "rows": {k: len(v) for k, v in vecs.items()}, "source_weights": SOURCE_WEIGHTS}
     if not args.no_cv:
-        metrics["cv_5fold_share_at_or_above"] = cross_validate(vecs, args.hidden)
+        metrics["cv_5fold_share_at_or_above"] = cross_validate(vecs, args.hidden, args.c)
         print(json.dumps(metrics["cv_5fold_share_at_or_above"], indent=1))
-    head = fit_head(*design(vecs)[:3], hidden=args.hidden)
+    head = fit_head(*design(vecs)[:3], hidden=args.hidden, c=args.c)
     head.save(HEAD_FILE, model=embedder.identity.name, hidden=str(args.hidden),
               made_by="python -m bot.guard.train")
     (DATA_DIR / "injection_head_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")

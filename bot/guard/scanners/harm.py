@@ -20,7 +20,7 @@ class HarmScanner(Scanner):
 
     name = "harm"
 
-    def __init__(self, block: float = 0.8, flag: float = 0.68, margin: float = 0.08, decode_depth: int = 3):
+    def __init__(self, block: float = 0.8, flag: float = 0.72, margin: float = 0.08, decode_depth: int = 3):
         self.block, self.flag, self.margin, self.decode_depth = block, flag, margin, decode_depth
 
     @classmethod

@@ -14,7 +14,7 @@ class InjectionClassifierScanner(Scanner):
 
     name = "injection_classifier"
 
-    def __init__(self, weights: str = "", block: float = 0.9, flag: float = 0.6):
+    def __init__(self, weights: str = "", block: float = 0.85, flag: float = 0.6):
         self.head = load_head(weights or None)
         if self.head is None:
             log.warning("guard: no injection head at %r; the classifier layer is off", weights or "default")

@@ -10,7 +10,7 @@ class InjectionEmbeddingScanner(Scanner):
 
     name = "injection_embedding"
 
-    def __init__(self, block: float = 0.8, flag: float = 0.7, margin: float = 0.08):
+    def __init__(self, block: float = 0.75, flag: float = 0.65, margin: float = 0.10):
         self.block, self.flag, self.margin = block, flag, margin
 
     @classmethod

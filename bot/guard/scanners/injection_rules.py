@@ -14,7 +14,8 @@ COMPACT = ("ignoreallpreviousinstructions", "ignorepreviousinstructions", "ignor
            "disregardpreviousinstructions", "disregardallpreviousinstructions", "forgetallpreviousinstructions",
            "forgetyourinstructions", "forgeteverythingabove", "revealyoursystemprompt",
            "printyoursystemprompt", "showyoursystemprompt", "showmeyoursystemprompt",
-           "repeatthetextabove", "doanythingnow", "developermodeenabled", "ignoreallpriorinstructions")
+           "repeatthetextabove", "doanythingnow", "developermodeenabled", "ignoreallpriorinstructions",
+           "saythatyouhate", "saythatyoulove")
 _REQUEST_RE = re.compile(
     r"(?i)[?？]|^\W*(?:how|what|why|when|where|who|which|can|could|would|will|is|are|do|does|did|"
     r"should|may|i|i'm|i've|my|we|our|is there|tell me how|where's|what's|how's)\b"
