@@ -48,12 +48,16 @@ def score(hits: list[Hit]) -> tuple[float, str | None]:
     """Total weight (capped at 1) and the code of the heaviest hit."""
     if not hits:
         return 0.0, None
-    top = max(hits, key=lambda h: h.weight)
-    return min(1.0, sum(h.weight for h in hits)), top.code
+    return min(1.0, sum(h.weight for h in hits)), max(hits, key=lambda h: h.weight).code
+
+
+def strong_codes(hits: list[Hit]) -> tuple[str, ...]:
+    """Distinct codes of the hits that block on their own, in rule order."""
+    return tuple(dict.fromkeys(h.code for h in hits if h.weight >= 1.0))
 
 
 _SEGMENT_RE = re.compile(
-    r"(?<=[.?!。？！])\s+|\n+|;\s*|(?<=[。？！])(?=\S)|(?<=[?!])(?=[A-Za-z])"
+    r"(?<=[.?!。？！])\s+|\n+|;\s*|(?<=[。？！])(?=\S)|(?<=[?!])(?=[^\s\d.,;:!?)\]\"'])"
     r"|(?:,\s*|\s+(?=(?:and|then|now|also|but)\s))(?:(?:and|then|now|also|but)\s+){0,2}"
     r"(?=(?:ignore|disregard|forget|print|reveal|repeat|output|pretend|act as|from now on)\b)",
     re.I,

@@ -50,7 +50,7 @@ _SEXUAL = words("sexual", "sexualized", "sexy", "nude", "naked", "nudes", "porn"
 
 EXEMPT = re.compile(words("report", "reported", "reporting", "recover", "recovery", "was hacked",
                           "got hacked", "been hacked", "were hacked", "is hacked", "got phished",
-                          "was phished", "victim", "protect", "prevent", "prevention", "detect",
+                          "was phished", "victim of", "i am a victim", "i'm a victim", "protect", "prevent", "prevention", "detect",
                           "secure", "what should (?:i|we) do", "scammed me", "stole my",
                           "stolen from me", "block them", "moderat(?:e|ion)", "ban (?:them|him|her)",
                           "awareness", "training"))
@@ -148,8 +148,11 @@ RULES = [
                              "set up", "host", "launch", "run", "draft", "code") + gap(25)
          + words("phishing", "phish", "smishing", "vishing", "scam email", "scam emails", "scam text",
                  "scam message", "spoofed email", "spoof email")),
+    rule("harm.fraud", words("learn", "start", "teach me", "how to", "how do i", "get into") + gap(10)
+         + words("carding") + r"|\bcarding\s+" + words("methods?", "tutorials?", "guides?", "bins?", "shops?",
+                                                        "sites?", "forums?", "cashout", "drops?")),
     rule("harm.fraud", words("phishing kit", "phishing kits", "phishing page", "phishing site",
-                             "phishing template", "carding", "fullz", "cvv shop", "bank drops?",
+                             "phishing template", "fullz", "cvv shop", "bank drops?",
                              "money mule", "money mules", "pig butchering", "cash out stolen")),
     rule("harm.fraud", words("make", "create", "build", "generate", "design", "write", "print", "forge",
                              "produce", "clone", "copy", "fake") + gap(20)

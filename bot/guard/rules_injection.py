@@ -196,14 +196,15 @@ RULES = [
                                     "god mode enabled", "dude mode", "stan mode", "anti-dan", "betterdan",
                                     "evil confidant", "mongo tom", "no filter mode", "unfiltered mode",
                                     "opposite mode", "sudo mode", "dan 1[0-9]\\.0")),
-    rule("jailbreak.persona", words("jailbreak", "jailbroken", "jailbreaking", "developer mode"), 0.5),
+    rule("jailbreak.persona", words("jailbreak", "jailbroken", "jailbreaking"), 0.5),
     rule("jailbreak.persona", words("dan") + gap(40) + words("mode", "jailbreak", "persona",
                                                             "stands for", "chatgpt", "free",
                                                             "anything", "character", "tokens")),
-    rule("jailbreak.persona", words("simulate", "act as", "pretend", "enable", "enter", "activate",
-                                    "with", "in", "into", "switch to")
-         + gap(30) + words("developer mode", "dev mode", "god mode", "jailbreak mode", "dan mode")
-         + r"(?![ -](?:setting|in (?:discord|slack|the app|settings)|on (?:discord|slack)))"),
+    rule("jailbreak.persona", words("simulate", "simulating", "act as", "pretend", "you are in", "you're in",
+                                    "respond in", "answer in", "reply in", "stay in", "chatgpt with", "ai with")
+         + gap(30) + words("developer mode", "dev mode", "god mode", "jailbreak mode", "dan mode")),
+    rule("jailbreak.persona", words("enable", "enter", "activate", "switch to") + gap(10)
+         + words("god mode", "jailbreak mode", "dan mode", "unrestricted mode", "unfiltered mode")),
     rule("jailbreak.persona", _BOT + gap(40)
          + words("no", "without", "free of", "free from", "not bound by", "doesn't have", "does not have",
                  "don't have", "do not have", "break free of", "freed from", "unbound by", "beyond",

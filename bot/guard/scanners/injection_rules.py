@@ -5,7 +5,7 @@ import re
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.decode import match_views
 from bot.guard.normalize import compact_view, match_view
-from bot.guard.rules import find, score, segments
+from bot.guard.rules import find, score, segments, strong_codes
 from bot.guard.rules_injection import RULES
 
 # Letters-only forms of classic phrases: catch "i.g.n.o.r.e", "ig nore", "i g n o r e".
@@ -50,11 +50,13 @@ class InjectionRulesScanner(Scanner):
         return cls(policy["decode_depth"])
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
-        best, best_code, encoded = 0.0, None, None
+        best, best_code, encoded, also = 0.0, None, None, ()
         for kind, view in match_views(text, self.decode_depth):
-            total, code = score(find(RULES, view))
+            hits = find(RULES, view)
+            total, code = score(hits)
             if total > best:
                 best, best_code, encoded = total, code, (None if kind == "plain" else kind)
+                also = tuple(c for c in strong_codes(hits) if c != code)
         if best < 1.0:
             compact = compact_view(text)
             if any(k in compact for k in COMPACT):
@@ -64,11 +66,11 @@ class InjectionRulesScanner(Scanner):
         if best < 1.0:
             return ScanResult(text, "flag", best, best_code)
         if encoded:
-            return ScanResult(text, "block", 1.0, "injection.encoded", (best_code,))
+            return ScanResult(text, "block", 1.0, "injection.encoded", (best_code, *also))
         stripped = self._strip(text) if best_code in self.STRIPPABLE else None
         if stripped:
-            return ScanResult(stripped, "strip", 0.9, "injection.smuggled", (best_code,))
-        return ScanResult(text, "block", 1.0, best_code)
+            return ScanResult(stripped, "strip", 0.9, "injection.smuggled", (best_code, *also))
+        return ScanResult(text, "block", 1.0, best_code, also)
 
     def _strip(self, text: str) -> str | None:
         """The legitimate sentences, if the rule hits are confined to the others."""
