@@ -58,7 +58,7 @@ def strong_codes(hits: list[Hit]) -> tuple[str, ...]:
 
 _SEGMENT_RE = re.compile(
     r"(?<=[.?!。？！])\s+|\n+|;\s*|(?<=[。？！])(?=\S)|(?<=[?!])(?=[^\s\d.,;:!?)\]\"'])"
-    r"|(?:,\s*|\s+(?=(?:and|then|now|also|but)\s))(?:(?:and|then|now|also|but)\s+){0,2}"
+    r"|(?:,[^\S\n]*|(?<![^\S\n])[^\S\n]+(?=(?:and|then|now|also|but)\s))(?:(?:and|then|now|also|but)[^\S\n]+){0,2}"
     r"(?=(?:ignore|disregard|forget|print|reveal|repeat|output|pretend|act as|from now on)\b)",
     re.I,
 )

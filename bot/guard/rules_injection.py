@@ -283,7 +283,7 @@ RULES = [
     rule("injection.fake_tag", r"</?\s*(?:user|context|prompt|s|human|ai|input|output|query)\s*>", 0.5),
     rule("injection.fake_tag", r"\[/?\s*(?:inst|sys|system|assistant|system prompt)\s*\]"),
     rule("injection.fake_tag", r"<<\s*/?\s*sys\s*>>|<\|[a-z_]{2,20}\|>|\{\{\s*system"),
-    rule("injection.fake_tag", r"^\s*#{2,}\s*(?:system|instructions?|assistant|response|new instructions?|"
+    rule("injection.fake_tag", r"^[^\S\n]*#{2,}[^\S\n]*(?:system|instructions?|assistant|response|new instructions?|"
          r"developer|admin)\b", 1.0, re.M),
     rule("injection.fake_tag", r"^\W{0,3}(?:system|assistant|developer)\s*(?:message|prompt)?\s*:", 0.6, re.M),
     rule("injection.fake_tag", r"^\W{0,3}(?:human|user|ai)\s*:\s*(?:human|user|ai|assistant)\s*:", 1.0, re.M),
