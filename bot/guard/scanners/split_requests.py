@@ -4,7 +4,9 @@ import numpy as np
 
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.exemplars import get_set, vectors
-from bot.guard.similarity import calibration, message_vector
+from bot.guard.normalize import match_view
+from bot.guard.rules_harm import EXEMPT
+from bot.guard.similarity import calibration, message_vector, top
 from bot.guard.state import GuardState
 
 DEFAULT_FLOOR = 0.45
@@ -13,8 +15,9 @@ DEFAULT_FLOOR = 0.45
 class SplitRequestScanner(Scanner):
     """Harmless-looking steps toward a harmful goal, accumulated per user over a window.
 
-    Each message adds, per goal, how far its similarity exceeds that goal's floor (the
-    similarity ordinary questions reach, fitted on benign data). When a goal's sum over the
+    Each message adds, per goal, how far its similarity exceeds both that goal's floor (the
+    similarity ordinary questions reach, fitted on benign data) and the message's similarity
+    to the nearest benign service anchor. When a goal's sum over the
     window passes `threshold` with at least `min_messages` contributing, block and raise
     the admin flag split.escalation; the window is then cleared.
     """
@@ -37,10 +40,12 @@ class SplitRequestScanner(Scanner):
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         vec = message_vector(text, context)
-        if vec is None:
+        if vec is None or EXEMPT.search(match_view(text)):  # victims and reports do not accumulate
             return ScanResult(text)
         sims = vectors("split_goals", context.embed) @ vec
-        excess = np.maximum(0.0, sims - self._floors(len(sims)))
+        benign, _ = top("benign_anchors", vec, context)
+        # a message closer to an ordinary service question than to the goal adds nothing
+        excess = np.maximum(0.0, sims - np.maximum(self._floors(len(sims)), benign))
         key = f"{context.platform}:{context.user_id}"
         window = np.stack(self.state.add_to_window(key, excess, context.now, self.window_s))
         totals, contributing = window.sum(axis=0), (window > 0).sum(axis=0)
