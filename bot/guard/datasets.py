@@ -76,23 +76,27 @@ def _cache_dir() -> Path:
     return Path(base) / "helpbot" / "guard-embeddings"
 
 
+_STORES: dict[Path, tuple[dict[str, int], np.ndarray]] = {}
+
+
 def embed_cached(embedder, texts: list[str]) -> np.ndarray:
     """Embed with an on-disk per-text cache keyed by the model fingerprint (dev use only)."""
     folder = _cache_dir() / embedder.identity.fingerprint
+    if folder not in _STORES:
+        if (folder / "vectors.npy").exists():
+            _STORES[folder] = (json.loads((folder / "index.json").read_text()), np.load(folder / "vectors.npy"))
+        else:
+            _STORES[folder] = ({}, np.zeros((0, embedder.identity.dimension), dtype=np.float32))
+    index, matrix = _STORES[folder]
     keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
-    index: dict[str, int] = {}
-    matrix = np.zeros((0, embedder.identity.dimension), dtype=np.float32)
-    if (folder / "vectors.npy").exists():
-        matrix = np.load(folder / "vectors.npy")
-        index = json.loads((folder / "index.json").read_text())
-    missing = [i for i, k in enumerate(keys) if k not in index]
-    if missing:
-        todo = list(dict.fromkeys(keys[i] for i in missing))
-        text_of = {keys[i]: texts[i] for i in missing}
+    todo = list(dict.fromkeys(k for k in keys if k not in index))
+    if todo:
+        text_of = dict(zip(keys, texts))
         new = embedder.embed_batch([text_of[k] for k in todo])
         for k in todo:
             index[k] = len(index)
         matrix = np.concatenate([matrix, new.astype(np.float32)])
+        _STORES[folder] = (index, matrix)
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "vectors.npy", matrix)
         (folder / "index.json").write_text(json.dumps(index))
