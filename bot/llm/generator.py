@@ -274,10 +274,11 @@ class Generator:
                     return event.result
         raise AssertionError("stream ended without a result")  # pragma: no cover
 
-    def close(self) -> None:
-        """Stop the worker thread (after its current piece) and free the model."""
+    def close(self, close_llm: bool = True) -> None:
+        """Stop the worker thread (after its current piece) and, unless told not to, free the model."""
         self._executor.shutdown(wait=False, cancel_futures=True)
-        self.llm.close()
+        if close_llm:
+            self.llm.close()
 
 
 def build_generator(config: dict) -> Generator | None:

@@ -36,6 +36,9 @@ class LlamaCppLLM(LLM):
             raise LLMError(f"llama-cpp could not load {model!r}: {type(exc).__name__}: {exc}") from exc
         self.model = Path(model).name if not hub else model
         self.n_ctx = self.llama.n_ctx()
+        # llama.cpp's first decode sets up its compute graph (~0.2-0.9 s): pay it at load, not on a user.
+        self.llama.eval([self.llama.token_bos()])
+        self.llama.reset()
 
     @classmethod
     def from_config(cls, cfg: dict) -> "LlamaCppLLM":
