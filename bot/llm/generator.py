@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import threading
+import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,8 @@ from bot.llm.prompt import CANARY, Passage, PromptTemplate, extract_citations, n
 log = logging.getLogger(__name__)
 
 _TOKEN, _END, _ERROR, _TIMEOUT = range(4)
+# One lock per loaded model, so that even two Generators sharing a model never run it at once.
+_MODEL_LOCKS: weakref.WeakKeyDictionary[LLM, threading.Lock] = weakref.WeakKeyDictionary()
 PROMPT_MARGIN = 16  # tokens for the chat template's own markup
 
 
@@ -148,6 +151,7 @@ class Generator:
             raise ConfigError(f"[llm] context budget of {self.context_tokens} tokens is smaller than the prompt "
                               f"itself ({self._overhead}); raise context_tokens/n_ctx or lower max_tokens")
         self._slot = _Slot(queue_size)
+        self._model_lock = _MODEL_LOCKS.setdefault(llm, threading.Lock())
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"helpbot-llm-{llm.name}")
 
     @property
@@ -187,14 +191,15 @@ class Generator:
               loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
         """Worker thread: pull pieces until done or told to stop; always hand the slot back."""
         try:
-            pieces = self.llm.execute(request)
-            try:
-                for piece in pieces:
-                    if stop.is_set():
-                        break
-                    _post(loop, queue.put_nowait, (_TOKEN, piece))
-            finally:
-                getattr(pieces, "close", lambda: None)()
+            with self._model_lock:
+                pieces = self.llm.execute(request)
+                try:
+                    for piece in pieces:
+                        if stop.is_set():
+                            break
+                        _post(loop, queue.put_nowait, (_TOKEN, piece))
+                finally:
+                    getattr(pieces, "close", lambda: None)()
             _post(loop, queue.put_nowait, (_END, None))
         except Exception as exc:  # noqa: BLE001 - reported as an "error" event
             log.warning("llm %s failed: %s", self.llm.name, type(exc).__name__, exc_info=True)
