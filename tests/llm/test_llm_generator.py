@@ -148,6 +148,7 @@ async def test_consumer_stopping_early_stops_the_worker(prompt, passages):
     await stream.aclose()
     assert llm.finished.wait(1)
     assert llm.pulled < 10
+    llm.pieces = ["x"]
     assert (await gen.generate("next", passages)).ok  # the model is free for the next caller
     gen.close(close_llm=False)
 

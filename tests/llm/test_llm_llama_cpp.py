@@ -123,7 +123,9 @@ async def test_stopping_early_stops_llama(llama_llm, prompt, passages):
     await stream.aclose()
     assert llm.finished.wait(2)
     assert llm.pulled < 600  # far fewer than the 1200 it was allowed
-    assert (await gen.generate("next", passages)).ok
+    gen.close(close_llm=False)
+    gen = Generator(llm, prompt, max_tokens=2, timeout_s=2)
+    assert (await gen.generate("next", passages)).ok  # the model is free again
     gen.close(close_llm=False)
 
 
