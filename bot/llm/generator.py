@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import threading
+import time
 import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -134,6 +135,51 @@ def _post(loop: asyncio.AbstractEventLoop, fn, *args) -> None:
         loop.call_soon_threadsafe(fn, *args)
 
 
+def _wake(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+class _Pipe:
+    """Worker thread -> event loop, waking the loop only when the reader waits.
+
+    Wake-ups are also spaced at least COALESCE_S apart unless `urgent` (first token, end, errors):
+    a fast model's tokens then arrive in small batches instead of one loop wake-up (and GIL hand-off)
+    each. A token waits at most COALESCE_S plus the gap to the next piece; TTFT is never delayed.
+    """
+
+    COALESCE_S = 0.005
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.items: deque = deque()
+        self.waiter: asyncio.Future | None = None
+        self.lock = threading.Lock()
+        self.last_wake = 0.0
+
+    def put(self, item, urgent: bool = True) -> None:  # any thread
+        with self.lock:
+            self.items.append(item)
+            now = time.monotonic()
+            if self.waiter is None or (not urgent and now - self.last_wake < self.COALESCE_S):
+                return
+            waiter, self.waiter, self.last_wake = self.waiter, None, now
+        _post(self.loop, _wake, waiter)
+
+    async def get_all(self) -> list:  # event loop only
+        with self.lock:
+            if not self.items:
+                self.waiter = waiter = self.loop.create_future()
+            else:
+                waiter = None
+        if waiter is not None:
+            await waiter
+        with self.lock:
+            items = list(self.items)
+            self.items.clear()
+        return items
+
+
 class Generator:
     def __init__(self, llm: LLM, prompt: PromptTemplate, *, max_tokens: int = 256,
                  temperature: float = 0.2, stop: list[str] | None = None, timeout_s: float = 20.0,
@@ -187,25 +233,26 @@ class Generator:
         messages = self.prompt.render(question, chosen, self.canary)
         return messages, chosen, self.context_tokens - budget
 
-    def _work(self, request: GenerationRequest, stop: threading.Event,
-              loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
+    def _work(self, request: GenerationRequest, stop: threading.Event, pipe: _Pipe) -> None:
         """Worker thread: pull pieces until done or told to stop; always hand the slot back."""
         try:
             with self._model_lock:
                 pieces = self.llm.execute(request)
                 try:
+                    first = True
                     for piece in pieces:
                         if stop.is_set():
                             break
-                        _post(loop, queue.put_nowait, (_TOKEN, piece))
+                        pipe.put((_TOKEN, piece), urgent=first)
+                        first = False
                 finally:
                     getattr(pieces, "close", lambda: None)()
-            _post(loop, queue.put_nowait, (_END, None))
+            pipe.put((_END, None))
         except Exception as exc:  # noqa: BLE001 - reported as an "error" event
             log.warning("llm %s failed: %s", self.llm.name, type(exc).__name__, exc_info=True)
-            _post(loop, queue.put_nowait, (_ERROR, f"{type(exc).__name__}: {exc}"))
+            pipe.put((_ERROR, f"{type(exc).__name__}: {exc}"))
         finally:
-            _post(loop, self._slot.release)
+            _post(pipe.loop, self._slot.release)
 
     async def stream(self, question: str, passages: list[Passage]) -> AsyncIterator[GenerationEvent]:
         """Events: queued(position)*, token(text)*, then one done(result) or error(result)."""
@@ -238,24 +285,25 @@ class Generator:
                 res.passages = [p.id for p in used]
                 request = GenerationRequest(messages, self.max_tokens, self.temperature,
                                             self.stop or None, self.timeout_s)
-                queue: asyncio.Queue = asyncio.Queue()
+                pipe = _Pipe(loop)
                 stop = threading.Event()
-                self._executor.submit(self._work, request, stop, loop, queue)
+                self._executor.submit(self._work, request, stop, pipe)
                 started = True
-                timer = loop.call_at(t_start + self.timeout_s, queue.put_nowait, (_TIMEOUT, None))
+                timer = loop.call_at(t_start + self.timeout_s, pipe.put, (_TIMEOUT, None))
                 try:
-                    while True:
-                        kind, value = await queue.get()
-                        if kind == _TOKEN:
-                            if not pieces:
-                                res.ttft_ms = (loop.time() - t0) * 1000
-                            pieces.append(value)
-                            yield GenerationEvent("token", text=value)
-                        elif kind == _END:
-                            break
-                        else:
-                            res.reason = "timeout" if kind == _TIMEOUT else "error"
-                            res.detail = value or f"no answer within {self.timeout_s:g}s"
+                    ended = False
+                    while not ended:
+                        for kind, value in await pipe.get_all():
+                            if kind == _TOKEN:
+                                if not pieces:
+                                    res.ttft_ms = (loop.time() - t0) * 1000
+                                pieces.append(value)
+                                yield GenerationEvent("token", text=value)
+                                continue
+                            if kind != _END:
+                                res.reason = "timeout" if kind == _TIMEOUT else "error"
+                                res.detail = value or f"no answer within {self.timeout_s:g}s"
+                            ended = True
                             break
                 finally:
                     stop.set()  # also when the consumer stops early: the worker quits at its next piece
