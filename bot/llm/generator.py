@@ -167,17 +167,24 @@ class _Pipe:
         _post(self.loop, _wake, waiter)
 
     async def get_all(self) -> list:  # event loop only
-        with self.lock:
-            if not self.items:
+        while True:
+            with self.lock:
+                if self.items:
+                    items = list(self.items)
+                    self.items.clear()
+                    return items
                 self.waiter = waiter = self.loop.create_future()
-            else:
-                waiter = None
-        if waiter is not None:
-            await waiter
-        with self.lock:
-            items = list(self.items)
-            self.items.clear()
-        return items
+                hold = self.last_wake + self.COALESCE_S - time.monotonic()
+            # A piece put during the coalescing window is collected when the window closes.
+            timer = self.loop.call_later(hold, _wake, waiter) if hold > 0 else None
+            try:
+                await waiter
+            finally:
+                if timer:
+                    timer.cancel()
+                with self.lock:
+                    if self.waiter is waiter:
+                        self.waiter = None
 
 
 class Generator:

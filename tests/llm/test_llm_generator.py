@@ -195,6 +195,40 @@ async def test_backend_error_becomes_error_event(prompt, passages):
     gen.close(close_llm=False)
 
 
+class Timed(FakeLLM):
+    """Sleeps `delays[i]` before piece i."""
+
+    def __init__(self, delays):
+        super().__init__(pieces=[f"p{i} " for i in range(len(delays))])
+        self.delays = delays
+
+    def execute(self, request):
+        for piece, delay in zip(self.pieces, self.delays):
+            time.sleep(delay)
+            yield piece
+
+
+@pytest.mark.asyncio
+async def test_fast_tokens_all_arrive_in_order(prompt, passages):
+    gen = Generator(Timed([0.0] * 300), prompt)
+    res = await gen.generate("q", passages)
+    assert res.ok and res.text.split() == [f"p{i}" for i in range(300)]
+    gen.close(close_llm=False)
+
+
+@pytest.mark.asyncio
+async def test_coalesced_token_is_not_held_while_the_model_stalls(prompt, passages):
+    """p1 comes right after p0 (inside the wake-up window), then the model stalls for 0.5 s."""
+    gen = Generator(Timed([0.0, 0.0005, 0.5]), prompt)
+    arrived = {}
+    t0 = time.perf_counter()
+    async for ev in gen.stream("q", passages):
+        if ev.kind == "token":
+            arrived[ev.text.strip()] = time.perf_counter() - t0
+    assert arrived["p1"] < 0.1 and arrived["p2"] >= 0.5
+    gen.close(close_llm=False)
+
+
 def _words(n: int, tag: str) -> str:
     return " ".join(f"{tag}{i}" for i in range(n))
 
