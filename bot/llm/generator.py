@@ -196,7 +196,8 @@ class Generator:
         self.max_tokens, self.temperature, self.timeout_s = max_tokens, float(temperature), float(timeout_s)
         self.max_passages = max(1, min(max_passages, 10))
         self.stop = list(dict.fromkeys([*prompt.stop, *(stop or [])]))
-        self.context_tokens = context_tokens or ((llm.n_ctx - max_tokens) if llm.n_ctx else 2048)
+        room = llm.n_ctx - max_tokens if llm.n_ctx else None  # the prompt plus the answer must fit n_ctx
+        self.context_tokens = min(context_tokens or room or 2048, room or 1 << 30)
         self._count = functools.lru_cache(maxsize=2048)(llm.count_tokens)
         empty = prompt.render("", [], canary)
         self._overhead = sum(self._count(m["content"]) for m in empty) + PROMPT_MARGIN

@@ -264,6 +264,9 @@ def test_context_budget_at_most_ten_passages(prompt):
 
 def test_default_budget_from_model_context(prompt):
     assert Generator(FakeLLM(n_ctx=4096), prompt, max_tokens=256).context_tokens == 3840
+    assert Generator(FakeLLM(n_ctx=4096), prompt, max_tokens=256, context_tokens=9000).context_tokens == 3840
+    assert Generator(FakeLLM(n_ctx=4096), prompt, context_tokens=1500).context_tokens == 1500
+    assert Generator(FakeLLM(), prompt, context_tokens=9000).context_tokens == 9000
     with pytest.raises(ConfigError, match="context budget"):
         Generator(FakeLLM(n_ctx=300), prompt, max_tokens=256)
 
