@@ -47,6 +47,14 @@ class FakeLLM(LLM):
         return len(text.split())  # one token per word: easy budgets in tests
 
 
+async def stop_after_first_token(stream) -> None:
+    """A consumer that walks away after the first token, closing the stream as callers should."""
+    async for ev in stream:
+        if ev.kind == "token":
+            break
+    await stream.aclose()
+
+
 @pytest.fixture
 def fake_llm():
     return FakeLLM()

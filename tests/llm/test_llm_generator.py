@@ -9,11 +9,16 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm import GenerationEvent, Generator, Passage, build_generator, register_backend
-from tests.llm.conftest import FakeLLM
+from tests.llm.conftest import FakeLLM, stop_after_first_token
 
 
 async def collect(gen: Generator, question="How do I invite someone?", passages=()) -> list[GenerationEvent]:
     return [ev async for ev in gen.stream(question, list(passages))]
+
+
+async def record(stream, into: list) -> None:
+    async for ev in stream:
+        into.append(ev)
 
 
 @pytest.mark.asyncio
@@ -63,19 +68,9 @@ async def test_second_request_waits_with_its_position_and_full_queue_fails_fast(
     first = asyncio.create_task(collect(gen, passages=passages))
     await asyncio.sleep(0.05)  # first now holds the model
     second_events: list[GenerationEvent] = []
-
-    async def second():
-        async for ev in gen.stream("second", passages):
-            second_events.append(ev)
-
-    second_task = asyncio.create_task(second())
     third_events: list[GenerationEvent] = []
-
-    async def third():
-        async for ev in gen.stream("third", passages):
-            third_events.append(ev)
-
-    third_task = asyncio.create_task(third())
+    second_task = asyncio.create_task(record(gen.stream("second", passages), second_events))
+    third_task = asyncio.create_task(record(gen.stream("third", passages), third_events))
     await asyncio.sleep(0.05)
     assert [(e.kind, e.position) for e in second_events] == [("queued", 1)]
     assert [(e.kind, e.position) for e in third_events] == [("queued", 2)]
@@ -141,11 +136,7 @@ async def test_timeout_while_model_hangs_before_first_token(prompt, passages):
 async def test_consumer_stopping_early_stops_the_worker(prompt, passages):
     llm = FakeLLM(pieces=[f"t{i} " for i in range(200)], delay=0.005)
     gen = Generator(llm, prompt)
-    stream = gen.stream("q", passages)
-    async for ev in stream:
-        if ev.kind == "token":
-            break
-    await stream.aclose()
+    await stop_after_first_token(gen.stream("q", passages))
     assert llm.finished.wait(1)
     assert llm.pulled < 10
     llm.pieces = ["x"]

@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm import LLM, GenerationRequest, Generator, load_llm
+from tests.llm.conftest import stop_after_first_token
 from tests.llm.tiny_models import CHAT_TEMPLATE
 
 pytest.importorskip("llama_cpp")
@@ -116,11 +117,7 @@ async def test_generator_streams_and_generates(llama_llm, prompt, passages):
 async def test_stopping_early_stops_llama(llama_llm, prompt, passages):
     llm = Counting(llama_llm)
     gen = Generator(llm, prompt, max_tokens=1200, temperature=0.0)
-    stream = gen.stream("q", passages)
-    async for ev in stream:
-        if ev.kind == "token":
-            break
-    await stream.aclose()
+    await stop_after_first_token(gen.stream("q", passages))
     assert llm.finished.wait(2)
     assert llm.pulled < 600  # far fewer than the 1200 it was allowed
     gen.close(close_llm=False)

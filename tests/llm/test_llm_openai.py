@@ -12,6 +12,7 @@ import pytest
 
 from bot.llm import GenerationRequest, Generator, LLMError, load_llm
 from bot.llm.openai_backend import chat_url
+from tests.llm.conftest import stop_after_first_token
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
@@ -140,10 +141,6 @@ async def test_timeout_and_disconnect_on_a_slow_server(server, llm, prompt, pass
 async def test_consumer_stopping_early_closes_the_connection(server, llm, prompt, passages):
     server.mode = "slow"
     gen = Generator(llm, prompt)
-    stream = gen.stream("q", passages)
-    async for ev in stream:
-        if ev.kind == "token":
-            break
-    await stream.aclose()
+    await stop_after_first_token(gen.stream("q", passages))
     assert await asyncio.to_thread(server.disconnected.wait, 2)
     gen.close(close_llm=False)
