@@ -21,7 +21,9 @@ class LlamaCppLLM(LLM):
             from llama_cpp import Llama
         except ImportError as exc:
             raise LLMError("backend 'llama-cpp' needs llama-cpp-python: pip install llama-cpp-python") from exc
-        settings = dict(n_ctx=n_ctx, n_threads=n_threads, n_gpu_layers=n_gpu_layers, verbose=False)
+        # n_threads covers prompt evaluation too (llama.cpp would otherwise use every CPU for it).
+        settings = dict(n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, n_gpu_layers=n_gpu_layers,
+                        verbose=False)
         hub = HUB_REF.match(model)
         try:
             if Path(model).is_file():
