@@ -243,6 +243,7 @@ class Generator:
 
     def _work(self, request: GenerationRequest, stop: threading.Event, pipe: _Pipe) -> None:
         """Worker thread: pull pieces until done or told to stop; always hand the slot back."""
+        final = (_END, None)
         try:
             with self._model_lock:
                 pieces = self.llm.execute(request)
@@ -255,12 +256,12 @@ class Generator:
                         first = False
                 finally:
                     getattr(pieces, "close", lambda: None)()
-            pipe.put((_END, None))
         except Exception as exc:  # noqa: BLE001 - reported as an "error" event
             log.warning("llm %s failed: %s", self.llm.name, type(exc).__name__, exc_info=True)
-            pipe.put((_ERROR, f"{type(exc).__name__}: {exc}"))
+            final = (_ERROR, f"{type(exc).__name__}: {exc}")
         finally:
-            _post(pipe.loop, self._slot.release)
+            _post(pipe.loop, self._slot.release)  # runs before the reader sees the end: the model is free
+            pipe.put(final)
 
     async def stream(self, question: str, passages: list[Passage]) -> AsyncIterator[GenerationEvent]:
         """Events: queued(position)*, token(text)*, then one done(result) or error(result)."""
