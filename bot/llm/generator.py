@@ -141,11 +141,12 @@ def _wake(waiter: asyncio.Future) -> None:
 
 
 class _Pipe:
-    """Worker thread -> event loop, waking the loop only when the reader waits.
+    """Worker thread -> event loop.
 
-    Wake-ups are also spaced at least COALESCE_S apart unless `urgent` (first token, end, errors):
-    a fast model's tokens then arrive in small batches instead of one loop wake-up (and GIL hand-off)
-    each. A token waits at most COALESCE_S plus the gap to the next piece; TTFT is never delayed.
+    The loop is woken only when the reader waits, and at most once per COALESCE_S unless `urgent`
+    (first token, end, errors). A piece held back by that spacing arms one timer that collects it when
+    the window closes. So a slow model's tokens cost one wake-up each, a fast model's a few per window
+    instead of one each (each wake-up is a thread switch and a GIL hand-off), and TTFT is never delayed.
     """
 
     COALESCE_S = 0.005
@@ -156,17 +157,33 @@ class _Pipe:
         self.waiter: asyncio.Future | None = None
         self.lock = threading.Lock()
         self.last_wake = 0.0
+        self.flush_armed = False
 
     def put(self, item, urgent: bool = True) -> None:  # any thread
         with self.lock:
             self.items.append(item)
+            if self.waiter is None:
+                return  # the reader is busy; it takes everything when it comes back
             now = time.monotonic()
-            if self.waiter is None or (not urgent and now - self.last_wake < self.COALESCE_S):
+            if urgent or now - self.last_wake >= self.COALESCE_S:
+                call = (_wake, self.waiter)
+                self.waiter, self.last_wake = None, now
+            elif not self.flush_armed:
+                self.flush_armed = True
+                call = (self.loop.call_later, self.last_wake + self.COALESCE_S - now, self._flush)
+            else:
                 return
-            waiter, self.waiter, self.last_wake = self.waiter, None, now
-        _post(self.loop, _wake, waiter)
+        _post(self.loop, *call)
 
-    async def get_all(self) -> list:  # event loop only
+    def _flush(self) -> None:  # event loop
+        with self.lock:
+            self.flush_armed = False
+            if self.waiter is None or not self.items:
+                return
+            waiter, self.waiter, self.last_wake = self.waiter, None, time.monotonic()
+        _wake(waiter)
+
+    async def get_all(self) -> list:  # event loop
         while True:
             with self.lock:
                 if self.items:
@@ -174,14 +191,9 @@ class _Pipe:
                     self.items.clear()
                     return items
                 self.waiter = waiter = self.loop.create_future()
-                hold = self.last_wake + self.COALESCE_S - time.monotonic()
-            # A piece put during the coalescing window is collected when the window closes.
-            timer = self.loop.call_later(hold, _wake, waiter) if hold > 0 else None
             try:
                 await waiter
             finally:
-                if timer:
-                    timer.cancel()
                 with self.lock:
                     if self.waiter is waiter:
                         self.waiter = None
