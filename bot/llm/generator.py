@@ -149,7 +149,7 @@ class _Pipe:
     instead of one each (each wake-up is a thread switch and a GIL hand-off), and TTFT is never delayed.
     """
 
-    COALESCE_S = 0.005
+    COALESCE_S = 0.05  # 20 updates a second at most: smooth to read, far above chat edit rate limits
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop

@@ -216,7 +216,7 @@ async def test_coalesced_token_is_not_held_while_the_model_stalls(prompt, passag
     async for ev in gen.stream("q", passages):
         if ev.kind == "token":
             arrived[ev.text.strip()] = time.perf_counter() - t0
-    assert arrived["p1"] < 0.1 and arrived["p2"] >= 0.5
+    assert arrived["p1"] < 0.25 and arrived["p2"] >= 0.5
     gen.close(close_llm=False)
 
 
