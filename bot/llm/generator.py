@@ -1,8 +1,8 @@
 """The async generation service the pipeline calls.
 
 One generation at a time per model: later callers wait in a bounded FIFO line and are told their
-position; a full line fails fast. `LLM.execute` runs in the model's own worker thread and its
-pieces reach the event loop through `call_soon_threadsafe`, so the loop never blocks on the model.
+position; a full line fails fast. `LLM.execute` runs in the Generator's worker thread and its pieces
+reach the event loop through `_Pipe` (`call_soon_threadsafe`), so the loop never blocks on the model.
 """
 
 from __future__ import annotations
@@ -219,6 +219,7 @@ class Generator:
         self._slot = _Slot(queue_size)
         self._model_lock = _MODEL_LOCKS.setdefault(llm, threading.Lock())
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"helpbot-llm-{llm.name}")
+        self._running: set[threading.Event] = set()  # stop flags of generations in progress
 
     @property
     def versions(self) -> dict[str, str]:
@@ -269,7 +270,9 @@ class Generator:
                 finally:
                     getattr(pieces, "close", lambda: None)()
         except Exception as exc:  # noqa: BLE001 - reported as an "error" event
-            log.warning("llm %s failed: %s", self.llm.name, type(exc).__name__, exc_info=True)
+            # The message may quote a server's reply: it goes to the result, only the type to the log.
+            log.warning("llm %s failed: %s", self.llm.name, type(exc).__name__)
+            log.debug("llm failure", exc_info=True)
             final = (_ERROR, f"{type(exc).__name__}: {exc}")
         finally:
             _post(pipe.loop, self._slot.release)  # runs before the reader sees the end: the model is free
@@ -308,6 +311,7 @@ class Generator:
                                             self.stop or None, self.timeout_s)
                 pipe = _Pipe(loop)
                 stop = threading.Event()
+                self._running.add(stop)
                 self._executor.submit(self._work, request, stop, pipe)
                 started = True
                 timer = loop.call_at(t_start + self.timeout_s, pipe.put, (_TIMEOUT, None))
@@ -328,6 +332,7 @@ class Generator:
                             break
                 finally:
                     stop.set()  # also when the consumer stops early: the worker quits at its next piece
+                    self._running.discard(stop)
                     timer.cancel()
         finally:
             if not started:
@@ -338,7 +343,7 @@ class Generator:
         res.unknown = self.prompt.says_unknown(res.text)
         res.total_ms = (loop.time() - t0) * 1000
         if res.reason:
-            log.warning("generation %s after %.0f ms: %s", res.reason, res.total_ms, res.detail)
+            log.warning("generation %s after %.0f ms", res.reason, res.total_ms)
         yield GenerationEvent("error" if res.reason else "done", result=res)
 
     async def generate(self, question: str, passages: list[Passage]) -> GenerationResult:
@@ -349,8 +354,10 @@ class Generator:
         raise AssertionError("stream ended without a result")  # pragma: no cover
 
     def close(self, close_llm: bool = True) -> None:
-        """Stop the worker thread (after its current piece) and, unless told not to, free the model."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """At shutdown: stop generations at their next piece, wait for the worker, free the model."""
+        for stop in list(self._running):
+            stop.set()
+        self._executor.shutdown(wait=True, cancel_futures=True)
         if close_llm:
             self.llm.close()
 

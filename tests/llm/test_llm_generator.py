@@ -145,6 +145,18 @@ async def test_consumer_stopping_early_stops_the_worker(prompt, passages):
 
 
 @pytest.mark.asyncio
+async def test_close_stops_a_running_generation(prompt, passages):
+    llm = FakeLLM(pieces=[f"t{i} " for i in range(200)], delay=0.005)
+    gen = Generator(llm, prompt)
+    stream = gen.stream("q", passages)
+    assert (await anext(stream)).kind == "token"
+    t0 = time.perf_counter()
+    gen.close(close_llm=False)  # at shutdown, with a consumer still attached
+    assert time.perf_counter() - t0 < 0.5 and llm.finished.is_set() and llm.pulled < 20
+    await stream.aclose()
+
+
+@pytest.mark.asyncio
 async def test_consumer_task_cancelled_mid_stream_stops_the_worker(prompt, passages):
     llm = FakeLLM(pieces=[f"t{i} " for i in range(200)], delay=0.005)
     gen = Generator(llm, prompt)
