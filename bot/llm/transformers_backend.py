@@ -62,8 +62,11 @@ def _load_kwargs(quantization: str, device: str) -> dict:
                if quantization == "4bit" else BitsAndBytesConfig(load_in_8bit=True))
         return {"quantization_config": bnb, "device_map": device}
     # gptq/awq: transformers reads the method from the model's own config.json.
+    import transformers
+
     dtype = torch.float32 if device == "cpu" else torch.float16
-    return {"dtype": dtype}
+    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    return {"dtype" if (major, minor) >= (4, 56) else "torch_dtype": dtype}  # renamed in 4.56
 
 
 class TransformersLLM(LLM):
