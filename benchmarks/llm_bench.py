@@ -4,9 +4,10 @@
     python benchmarks/llm_bench.py --preset small     # a bigger random GGUF (slower tokens, like a real model)
     python benchmarks/llm_bench.py --model m.gguf     # your own model
     python benchmarks/llm_bench.py --cache            # also: what KV reuse of the fixed system prefix buys
+    python benchmarks/llm_bench.py --threads 1        # on small or busy machines (figures in docs/llm.md)
 
-Every call gets its own question and passage set (a rotation over a pool), so only the system prompt
-is shared with the previous call in both modes. Modes alternate ABBA to cancel drift. Reports medians.
+Every call gets its own question and passages, so only the system prompt is shared with the previous
+call in both modes. Modes alternate ABBA to cancel drift. Reports medians and paired ratios.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def call_inputs(k: int, recurring: bool = False) -> tuple[str, list[Passage]]:
     return f"Question {k:04d}: how do I {TOPICS[k % 7]}?", passages
 
 
-def raw_run(llm: LlamaCppLLM, messages, args) -> tuple[float, float, int]:
+def raw_run(llm: LlamaCppLLM, messages, args, stop=("<<<",)) -> tuple[float, float, int]:
     """(ttft s, decode tokens/s, pieces) for plain create_chat_completion(stream=True)."""
     t0 = time.perf_counter()
     first = last = None
     n = 0
     for chunk in llm.llama.create_chat_completion(messages=messages, max_tokens=args.max_tokens,
-                                                  temperature=args.temperature, stop=["<<<"], stream=True):
+                                                  temperature=args.temperature, stop=list(stop), stream=True):
         if chunk["choices"][0]["delta"].get("content"):
             last = time.perf_counter()
             first = first or last
@@ -82,7 +83,7 @@ async def compare(llm: LlamaCppLLM, gen: Generator, args) -> dict[str, list[tupl
         mode = "raw" if (k % 4) in (0, 3) else "helpbot"  # ABBA
         if mode == "raw":
             messages = gen.assemble(question, passages)[0]  # the same messages helpbot sends, built untimed
-            result = raw_run(llm, messages, args)
+            result = raw_run(llm, messages, args, gen.stop)
         else:
             result = await helpbot_run(gen, question, passages)
         if k >= 0:
