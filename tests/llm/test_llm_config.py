@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm import load_llm, register_backend, validate_config
-from tests.llm.conftest import FakeLLM
+from tests.llm.fakes import FakeLLM
 
 
 def test_no_model_means_logic_only():

@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm import GenerationEvent, Generator, Passage, build_generator, register_backend
-from tests.llm.conftest import FakeLLM, stop_after_first_token
+from tests.llm.fakes import FakeLLM, stop_after_first_token
 
 
 async def collect(gen: Generator, question="How do I invite someone?", passages=()) -> list[GenerationEvent]:

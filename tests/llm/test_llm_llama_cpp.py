@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm import LLM, GenerationRequest, Generator, load_llm
-from tests.llm.conftest import stop_after_first_token
+from tests.llm.fakes import stop_after_first_token
 from tests.llm.tiny_models import CHAT_TEMPLATE
 
 pytest.importorskip("llama_cpp")

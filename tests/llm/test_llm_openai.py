@@ -12,7 +12,7 @@ import pytest
 
 from bot.llm import GenerationRequest, Generator, LLMError, load_llm
 from bot.llm.openai_backend import chat_url
-from tests.llm.conftest import stop_after_first_token
+from tests.llm.fakes import stop_after_first_token
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
