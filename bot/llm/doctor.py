@@ -173,7 +173,8 @@ def _model_checks(cfg: dict) -> list[Check]:
                 else read_hf_config(path, cfg.get("quantization") or "none", on_gpu))
     except Exception as exc:  # noqa: BLE001 - a corrupt or foreign file
         return [Check("model", False, f"cannot read {model}: {type(exc).__name__}: {exc}")]
-    n_ctx = cfg.get("n_ctx") or min(info.context_length or 4096, 4096)
+    # Unset n_ctx: llama-cpp makes a 4096-token context but budgets prompts within the trained one.
+    n_ctx = cfg.get("n_ctx") or min(4096, info.context_length or 4096)
     need = estimate_memory(info, n_ctx)
     checks = [Check("model", True, f"{info.architecture}, {_count(info.n_params)} params, "
                     f"{info.quantization}, trained context {info.context_length}")]

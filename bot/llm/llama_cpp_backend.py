@@ -37,7 +37,8 @@ class LlamaCppLLM(LLM):
         except Exception as exc:  # noqa: BLE001 - llama.cpp raises bare ValueError/RuntimeError
             raise LLMError(f"llama-cpp could not load {model!r}: {type(exc).__name__}: {exc}") from exc
         self.model = Path(model).name if not hub else model
-        self.n_ctx = self.llama.n_ctx()
+        # Budget prompts within what the model was trained on, even if the context is larger.
+        self.n_ctx = min(self.llama.n_ctx(), self.llama._model.n_ctx_train() or self.llama.n_ctx())
         # llama.cpp's first decode sets up its compute graph (~0.2-0.9 s): pay it at load, not on a user.
         self.llama.eval([self.llama.token_bos()])
         self.llama.reset()
