@@ -133,3 +133,11 @@ async def test_timeout_with_llama(llama_llm, prompt, passages):
     assert res.reason == "timeout" and res.tokens < 1200
     assert gen.llm.finished.wait(2)
     gen.close(close_llm=False)
+
+
+def test_prompt_budget_stays_within_the_trained_context(tmp_path):
+    from tests.llm.tiny_models import build_tiny_gguf
+
+    llm = load_llm({"model": str(build_tiny_gguf(tmp_path / "short.gguf", n_ctx=256)), "n_ctx": 1024})
+    assert llm.n_ctx == 256 and llm.llama.n_ctx() == 1024
+    llm.close()
