@@ -39,9 +39,6 @@ class LlamaCppLLM(LLM):
         self.model = Path(model).name if not hub else model
         # Budget prompts within what the model was trained on, even if the context is larger.
         self.n_ctx = min(self.llama.n_ctx(), self.llama._model.n_ctx_train() or self.llama.n_ctx())
-        # llama.cpp's first decode sets up its compute graph (~0.2-0.9 s): pay it at load, not on a user.
-        self.llama.eval([self.llama.token_bos()])
-        self.llama.reset()
 
     @classmethod
     def from_config(cls, cfg: dict) -> "LlamaCppLLM":
