@@ -9,12 +9,14 @@ in one batch call, and that embedding is shared by every stage that needs it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 
 from bot import __version__, strings
@@ -22,15 +24,18 @@ from bot.answer import extract
 from bot.audit import AuditLog
 from bot.config import Settings
 from bot.embedcache import EmbeddingCache
+from bot.llm import Passage, build_generator
 from bot.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.kb.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply, Source
 from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
-from bot.redact import redact_basic
+from bot.generation import compose_with_llm
+from bot.guarding import GuardStage, redact_for_log
 from bot.router import PartDecision, Router, smalltalk_kind, strip_greeting
 
+log = logging.getLogger("helpbot")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -49,6 +54,9 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     reply: Reply | None = None  # set when logic alone answers (empty, smalltalk, ...)
+    stripped: bool = False  # the guard removed an injected part: the answer is partial
+    generation: list = field(default_factory=list)  # passages for the LLM, when one may compose
+    guard_risk: float = 0.0
 
     @property
     def embed_texts(self) -> list[str]:
@@ -63,11 +71,14 @@ class HelpBot:
         embedder: Embedder | None = None,
         audit: AuditLog | None = None,
         progress=None,
+        generator=None,
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
         self.embedder = embedder or get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
-        self.audit = audit or AuditLog(audit_path(settings), redact_basic)
+        self.audit = audit or AuditLog(audit_path(settings), redact_for_log)
+        self.guard = GuardStage(settings)
+        self.generator = generator if generator is not None else build_generator(dict(settings.llm))
         self._swap_lock = threading.Lock()
         self.snapshot: Snapshot = self._build(progress)
         self.router = self._router(self.snapshot)
@@ -111,7 +122,7 @@ class HelpBot:
         return template.format(**values)
 
     # -- the three steps -------------------------------------------------------------------
-    def prepare(self, message: Message, snapshot: Snapshot | None = None) -> Prepared:
+    def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None) -> Prepared:
         text = clean_text(message.text)
         prepared = Prepared(message, text)
         limit = self.settings.core["max_input_chars"]
@@ -123,6 +134,18 @@ class HelpBot:
             prepared.reply = Reply("smalltalk", self._fmt(strings.EMPTY, snapshot), reasons=["input.empty"])
             return prepared
         kind = smalltalk_kind(text)
+        # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
+        outcome = self.guard.check_input(text, message, None if kind else cache)
+        prepared.reasons += outcome.reasons + outcome.flags
+        prepared.notes += self.guard.user_notes(outcome)
+        prepared.guard_risk = outcome.risk
+        if outcome.blocked:
+            prepared.reply = self.guard.block_reply(outcome, lambda t: self._fmt(t, snapshot))
+            return prepared
+        if outcome.verdict == "strip":
+            prepared.stripped = True
+            prepared.notes.append(strings.STRIPPED_INJECTION)
+        text = outcome.text
         if kind:
             template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
@@ -137,6 +160,13 @@ class HelpBot:
             router = self.router if snapshot is self.snapshot else self._router(snapshot)
             decisions = [router.decide(p, vectors(p), snapshot.index) for p in prepared.parts]
             reply = self._compose(prepared, decisions, snapshot)
+            if prepared.stripped and reply.route == "answer":
+                reply.route = "partial"
+            if reply.route == "unknown" and self.generator is not None:
+                # In scope, but no single entry answers it: the one case an LLM may compose.
+                floor = snapshot.calibration.scope_threshold
+                hits = [h for d in decisions if d.route == "unknown" for h in d.hits if h.score >= floor]
+                prepared.generation = hits[:10]
         reply.notes = prepared.notes + reply.notes
         reply.reasons = prepared.reasons + reply.reasons
         reply.versions = {"helpbot": __version__, **snapshot.versions}
@@ -174,33 +204,57 @@ class HelpBot:
         return Reply(route, "\n\n".join(blocks), sources=sources, scores=scores, reasons=reasons, notes=notes)
 
     # -- entry points ----------------------------------------------------------------------
-    def _embed(self, texts: list[str]) -> EmbeddingCache:
-        cache = EmbeddingCache(self.embedder)
-        cache.prefetch(texts)
-        return cache
-
-    def answer_sync(self, message: Message, audit: bool = True) -> Reply:
-        """Handle one message in the calling thread (the async `handle` runs this in a worker)."""
-        started = time.perf_counter()
+    def _logic(self, message: Message) -> tuple[Reply, Prepared, Snapshot]:
         snapshot = self.snapshot  # one snapshot for the whole message, even if a reload swaps it
+        cache = EmbeddingCache(self.embedder)
+        prepared = Prepared(message, "")
         try:
-            prepared = self.prepare(message, snapshot)
-            reply = self.decide(prepared, self._embed(prepared.embed_texts), snapshot)
+            prepared = self.prepare(message, snapshot, cache)
+            reply = self.decide(prepared, cache, snapshot)
         except HelpbotError:
             raise
         except Exception:  # noqa: BLE001 - one bad message never takes the bot down
-            import logging
-
-            logging.getLogger("helpbot").exception("pipeline error")
+            log.exception("pipeline error")
             reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
+        return reply, prepared, snapshot
+
+    def _allowed_domains(self, snapshot: Snapshot) -> tuple[str, ...]:
+        if getattr(snapshot, "_domains", None) is None:
+            snapshot._domains = tuple(sorted({urlparse(c.url).netloc for c in snapshot.kb.chunks if c.url}))
+        return snapshot._domains
+
+    def _finish(self, message: Message, reply: Reply, snapshot: Snapshot, started: float, audit: bool = True) -> Reply:
+        """Output guard, metrics, audit: the same for logic and generated answers."""
+        if reply.route in ("answer", "partial") and reply.sources:
+            chunks = snapshot.kb.by_id()
+            texts = [chunks[s.id].text for s in reply.sources if s.id in chunks]
+            out = self.guard.check_output(reply.answer, message, texts, allowed_domains=self._allowed_domains(snapshot))
+            if out.blocked:
+                reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
+                              versions=reply.versions, ephemeral=True)
+            else:
+                reply.answer = out.text
         reply.latency_ms = (time.perf_counter() - started) * 1000
         metrics.observe(reply, message.platform)
         if audit:
-            reply.audit_id = self.audit.record(message, reply, redact_basic(clean_text(message.text))[:2000])
+            reply.audit_id = self.audit.record(message, reply, redact_for_log(clean_text(message.text))[:2000])
         return reply
 
+    def answer_sync(self, message: Message, audit: bool = True) -> Reply:
+        """Logic-only handling in the calling thread (no LLM): what `ask` and benchmarks use."""
+        started = time.perf_counter()
+        reply, _, snapshot = self._logic(message)
+        return self._finish(message, reply, snapshot, started, audit)
+
     async def handle(self, message: Message) -> Reply:
-        return await asyncio.to_thread(self.answer_sync, message)
+        """The entry point for adapters: logic in a worker thread, then the LLM only if needed."""
+        if self.generator is None:
+            return await asyncio.to_thread(self.answer_sync, message)
+        started = time.perf_counter()
+        reply, prepared, snapshot = await asyncio.to_thread(self._logic, message)
+        if prepared.generation:
+            reply = await compose_with_llm(self, message, prepared, reply, snapshot)
+        return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 
     def answer_batch(self, messages: list[Message], batch_size: int = 256) -> list[Reply]:
         """The eval path: prepare all, embed all distinct texts in batches, decide each. No audit."""
@@ -208,10 +262,14 @@ class HelpBot:
         replies: list[Reply] = []
         for start in range(0, len(messages), batch_size):
             t0 = time.perf_counter()
-            prepared = [self.prepare(m, snapshot) for m in messages[start : start + batch_size]]
-            texts = list(dict.fromkeys(t for p in prepared for t in p.embed_texts))
-            vectors = self._embed(texts)
-            chunk = [self.decide(p, vectors, snapshot) for p in prepared]
+            batch = messages[start : start + batch_size]
+            limit = self.settings.core["max_input_chars"]
+            cache = EmbeddingCache(self.embedder)
+            # One batched pass for the texts the guard and router will ask for; misses embed lazily.
+            cache.prefetch([redact_for_log(clean_text(m.text)[:limit]) for m in batch if clean_text(m.text)])
+            prepared = [self.prepare(m, snapshot, cache) for m in batch]
+            cache.prefetch([t for p in prepared for t in p.embed_texts])
+            chunk = [self.decide(p, cache, snapshot) for p in prepared]
             per = (time.perf_counter() - t0) * 1000 / max(1, len(chunk))
             for r in chunk:
                 r.latency_ms = per
