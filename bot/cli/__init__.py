@@ -6,4 +6,6 @@ from bot.cli import ops_commands  # noqa: F401  (registers reload, stats, report
 from bot.cli import serve_commands  # noqa: F401  (registers serve slack)
 from bot.cli import discord_commands  # noqa: F401  (registers serve discord)
 
+from bot.cli import llm_commands  # noqa: F401  (registers doctor)
+
 __all__ = ["main"]
