@@ -16,12 +16,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from bot import __version__, strings
 from bot.answer import extract
 from bot.audit import AuditLog
 from bot.config import Settings
+from bot.embedcache import EmbeddingCache
 from bot.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.kb.snapshot import Snapshot, build_snapshot
@@ -130,12 +130,12 @@ class HelpBot:
         prepared.parts = [strip_greeting(text) or text]
         return prepared
 
-    def decide(self, prepared: Prepared, vectors: dict[str, np.ndarray], snapshot: Snapshot) -> Reply:
+    def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
         if prepared.reply is not None:
             reply = prepared.reply
         else:
             router = self.router if snapshot is self.snapshot else self._router(snapshot)
-            decisions = [router.decide(p, vectors[p], snapshot.index) for p in prepared.parts]
+            decisions = [router.decide(p, vectors(p), snapshot.index) for p in prepared.parts]
             reply = self._compose(prepared, decisions, snapshot)
         reply.notes = prepared.notes + reply.notes
         reply.reasons = prepared.reasons + reply.reasons
@@ -174,10 +174,10 @@ class HelpBot:
         return Reply(route, "\n\n".join(blocks), sources=sources, scores=scores, reasons=reasons, notes=notes)
 
     # -- entry points ----------------------------------------------------------------------
-    def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
-        if not texts:
-            return {}
-        return dict(zip(texts, self.embedder.embed_batch(texts)))
+    def _embed(self, texts: list[str]) -> EmbeddingCache:
+        cache = EmbeddingCache(self.embedder)
+        cache.prefetch(texts)
+        return cache
 
     def answer_sync(self, message: Message, audit: bool = True) -> Reply:
         """Handle one message in the calling thread (the async `handle` runs this in a worker)."""

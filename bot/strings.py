@@ -43,3 +43,29 @@ RELOAD_FAILED = "Reload failed; the previous knowledge is still being served. Fi
 POLICY_SET = "Guard mode for channel {channel} is now {mode}."
 POLICY_CLEARED = "Channel {channel} now uses the default guard mode ({mode})."
 ADMIN_TOKEN_MISSING = "HELPBOT_ADMIN_TOKEN is not set: set it (same value for the bot and this command) to use the admin endpoint."
+
+# Discord adapter
+DISCORD_COMMANDS = (
+    "Commands: /ask question:<your question> (add private:True to see the answer alone), "
+    "or mention me in a channel or send me a direct message."
+)
+DISCORD_FOOTER = "{service} help · ref {ref}"
+DISCORD_SOURCES = "Sources"
+READ_MORE = "Read the rest: {url}"
+
+# Feedback buttons under an answer (chat adapters).
+FEEDBACK_HELPFUL = "Helpful"
+FEEDBACK_NOT_HELPFUL = "Not helpful"
+FEEDBACK_SHOULD_ANSWER = "This should have been answered"
+FEEDBACK_THANKS = "Thanks for the feedback!"
+SOURCES_LABEL = "Sources"
+
+# Slack: the /helpbot slash command.
+SLACK_COMMAND_HELP = (
+    "`{command} ask <question>` asks a question about {service}; you can also mention me in a channel "
+    "or send me a direct message.\n"
+    "Admin commands: `{command} reload [--dry-run]`, `{command} stats [--days N]`, `{command} status`, "
+    "`{command} policy [#channel enforce|monitor|default]`."
+)
+SLACK_UNKNOWN_COMMAND = "I don't know the command `{sub}`. Try `{command} help`."
+SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question about {service}>`"

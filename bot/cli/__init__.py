@@ -3,5 +3,7 @@
 from bot.cli.app import main
 from bot.cli import core_commands  # noqa: F401  (registers ask, chat, index, eval, config)
 from bot.cli import ops_commands  # noqa: F401  (registers reload, stats, report, purge, export)
+from bot.cli import serve_commands  # noqa: F401  (registers serve slack)
+from bot.cli import discord_commands  # noqa: F401  (registers serve discord)
 
 __all__ = ["main"]

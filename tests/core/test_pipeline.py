@@ -76,3 +76,19 @@ async def test_pipeline_error_becomes_polite_reply(sample_bot, monkeypatch):
     reply = await ask(sample_bot, "How do I reset my password?")
     assert reply.route == "unknown" and "error.pipeline" in reply.reasons
     assert "went wrong" in reply.answer
+
+
+async def test_one_embedding_pass_per_message(sample_bot, monkeypatch):
+    calls = []
+    real = sample_bot.embedder.embed_batch
+
+    def counting(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(sample_bot.embedder, "embed_batch", counting)
+    await ask(sample_bot, "How do I archive a project?")
+    assert len(calls) == 1
+    calls.clear()
+    await ask(sample_bot, "hello")  # smalltalk: logic only, no model
+    assert calls == []
