@@ -19,11 +19,14 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from bot import calibrate, strings
 from bot.calibrate import Calibration
+from bot.embeddings import Embedder
 from bot.errors import HelpbotError, KnowledgeError
 from bot.index.search import SearchIndex
-from bot.index.store import cached_vectors, open_db
+from bot.index.store import cached_vectors, get_meta, open_db, set_meta
 from bot.kb.loader import KnowledgeBase, load_knowledge
 from bot.kb.snapshot import build_snapshot, fit_calibration
 from bot.ops import metrics
@@ -87,6 +90,27 @@ class ReloadResult:
         return {**asdict(self), "summary": self.summary()}
 
 
+class SharingEmbedder(Embedder):
+    """The bot's embedder, used by a reload in small batches with a pause between them.
+
+    Questions share the model (and its lock) with the reload; this way a question waits for one
+    small batch instead of the whole re-embedding.
+    """
+
+    def __init__(self, inner: Embedder, batch_size: int = 32, pause_s: float = 0.005):
+        self.inner, self.batch_size, self.pause_s = inner, batch_size, pause_s
+        self.identity = inner.identity
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        if len(texts) <= self.batch_size:
+            return self.inner.embed_batch(texts)
+        parts = []
+        for start in range(0, len(texts), self.batch_size):
+            parts.append(self.inner.embed_batch(texts[start : start + self.batch_size]))
+            time.sleep(self.pause_s)
+        return np.concatenate(parts)
+
+
 def diff_knowledge(old: KnowledgeBase, new: KnowledgeBase) -> dict:
     """FAQ entries and doc sections added, changed (content hash) and removed, by chunk id."""
     before, after = old.by_id(), new.by_id()
@@ -113,18 +137,26 @@ def calibration_change(old: Calibration, new: Calibration) -> dict:
 def preview_calibration(bot, kb: KnowledgeBase) -> tuple[Calibration, int]:
     """Fit thresholds for `kb` without touching the live snapshot or the index's chunks.
 
-    New texts are embedded into the vector cache (keyed by text hash), so the real reload reuses
-    them. Returns (calibration, texts embedded now).
+    New texts go into the vector cache (keyed by text hash) and the fitted thresholds into the
+    index's calibration cache (keyed by knowledge and model fingerprints), so the real reload
+    reuses both. Returns (calibration, texts embedded now).
     """
     key = f"{calibrate.CALIBRATION_VERSION}:{kb.fingerprint}:{bot.embedder.identity.fingerprint}"
     if key == bot.snapshot.calibration.key:
         return bot.snapshot.calibration, 0
+    embedder = SharingEmbedder(bot.embedder)
     db = open_db(index_path(bot.settings, bot.knowledge_dir))
     try:
+        stored = get_meta(db, "calibration")
+        if stored and Calibration.from_json(stored).key == key:
+            return Calibration.from_json(stored), 0
         texts = [t for c in kb.chunks for t in c.embed_texts]
-        vectors, embedded = cached_vectors(db, bot.embedder, texts)
+        vectors, embedded = cached_vectors(db, embedder, texts)
         index = SearchIndex.from_vectors(kb.chunks, vectors, bot.settings.retrieval["rrf_k"])
-        return fit_calibration(db, index, bot.embedder, key), embedded
+        calibration = fit_calibration(db, index, embedder, key)
+        with db.conn:
+            set_meta(db, calibration=calibration.to_json())
+        return calibration, embedded
     finally:
         db.conn.close()
 
@@ -161,7 +193,7 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
             snapshot = build_snapshot(
                 bot.knowledge_dir,
                 index_path(bot.settings, bot.knowledge_dir),
-                bot.embedder,
+                SharingEmbedder(bot.embedder),
                 rrf_k=bot.settings.retrieval["rrf_k"],
                 kb=kb,
             )

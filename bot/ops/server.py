@@ -20,6 +20,7 @@ import time
 from aiohttp import web
 
 from bot import strings
+from bot.errors import HelpbotError
 from bot.ops import metrics
 from bot.ops.reload import reload_knowledge
 
@@ -115,26 +116,30 @@ async def start_ops_server(bot, host: str | None = None, port: int | None = None
     host = ops["host"] if host is None else host
     port = ops["port"] if port is None else port
     app = make_app(bot)
-    sighup = _install_sighup(bot)
+    extras: dict = {}
+
+    async def stop_extras(_app: web.Application) -> None:
+        if extras.get("watcher"):
+            extras["watcher"].cancel()
+        if extras.get("sighup"):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+    app.on_cleanup.append(stop_extras)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise HelpbotError(
+            f"the ops server cannot listen on {host}:{port} ({exc.strerror}): "
+            "set [ops] port / HELPBOT_OPS_PORT to a free port (0 = any free port)"
+        ) from None
+    extras["sighup"] = _install_sighup(bot)
     if ops["watch"]:
         from bot.ops.watch import watch_knowledge
 
-        task = asyncio.create_task(watch_knowledge(bot, ops["watch_interval"]))
-
-        async def stop_watcher(_app: web.Application) -> None:
-            task.cancel()
-
-        app.on_cleanup.append(stop_watcher)
-    if sighup:
-
-        async def remove_sighup(_app: web.Application) -> None:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-
-        app.on_cleanup.append(remove_sighup)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
+        extras["watcher"] = asyncio.create_task(watch_knowledge(bot, ops["watch_interval"]))
     log.info("ops server listening", extra={"event": "ops_server", "addresses": [str(a) for a in runner.addresses]})
     return runner
 

@@ -4,6 +4,7 @@ other and with the code on ports, paths, probe routes, settings and secret names
 from __future__ import annotations
 
 import configparser
+import json
 import re
 import shlex
 import tomllib
@@ -200,3 +201,28 @@ def test_systemd_units():
 def test_every_yaml_file_parses(path):
     docs = [d for d in yaml.safe_load_all((DEPLOY / path).read_text(encoding="utf-8")) if d is not None]
     assert docs and all(isinstance(d, dict) for d in docs)
+
+
+def _resolves(argv: list[str]) -> bool:
+    """True when `helpbot <argv>` names an existing (sub)command."""
+    from bot.cli import main
+
+    command = main
+    for word in argv:
+        if word.startswith("-") or not hasattr(command, "commands"):
+            break
+        if word not in command.commands:
+            return False
+        command = command.commands[word]
+    return not hasattr(command, "commands")  # ended on a command, not a bare group
+
+
+def test_deploy_files_run_real_helpbot_commands():
+    lines = [json.loads(dict(dockerfile())["CMD"])]
+    lines.append(compose()["services"]["helpbot"]["command"])
+    lines.append(k8s()["Deployment"][0]["spec"]["template"]["spec"]["containers"][0]["args"])
+    for unit, key in (("helpbot.service", "ExecStart"), ("helpbot-purge.service", "ExecStart")):
+        lines.append(systemd(unit)["Service"][key].split()[1:])
+    for argv in lines:
+        assert _resolves(argv), argv
+    assert not _resolves(["serve", "irc"])

@@ -10,6 +10,7 @@ import pytest
 
 from bot import strings
 from bot.index.store import open_db
+from bot.kb import snapshot as snapshot_mod
 from bot.kb.snapshot import build_snapshot
 from bot.ops import metrics
 from bot.ops import reload as reload_mod
@@ -112,7 +113,7 @@ async def test_questions_during_reload_are_all_answered_from_one_snapshot(fresh_
     assert audited == 51  # 50 + the question asked before
 
 
-async def test_dry_run_shows_diff_and_calibration_but_swaps_nothing(fresh_bot):
+async def test_dry_run_shows_diff_and_calibration_but_swaps_nothing(fresh_bot, monkeypatch):
     bot = fresh_bot
     live = bot.snapshot
     hashes_before = _chunk_hashes(bot)
@@ -150,8 +151,12 @@ async def test_dry_run_shows_diff_and_calibration_but_swaps_nothing(fresh_bot):
     row = bot.audit.db.execute("select ok, dry_run from reloads order by id desc limit 1").fetchone()
     assert row == (1, 1)
 
+    def no_refit(*args, **kwargs):
+        raise AssertionError("the real reload must reuse the dry run's calibration")
+
+    monkeypatch.setattr(snapshot_mod, "fit_calibration", no_refit)
     real = await reload_knowledge(bot, who="tester")
-    assert real.ok and real.embedded_texts == 0  # reuses what the dry run cached
+    assert real.ok and real.embedded_texts == 0, real.errors  # reuses what the dry run cached
     assert real.diff == result.diff
     assert bot.snapshot.calibration.key == calibration.key
 
@@ -265,3 +270,25 @@ async def test_reload_metrics(fresh_bot):
 @pytest.fixture(autouse=True)
 def _no_hooks(monkeypatch):
     monkeypatch.setattr(reload_mod, "RELOAD_HOOKS", [])
+
+
+def test_sharing_embedder_splits_batches_and_keeps_order():
+    import numpy as np
+
+    from bot.ops.reload import SharingEmbedder
+
+    class Counting:
+        identity = "id"
+
+        def __init__(self):
+            self.calls = []
+
+        def embed_batch(self, texts):
+            self.calls.append(len(texts))
+            return np.array([[float(t)] for t in texts], dtype=np.float32)
+
+    inner = Counting()
+    sharing = SharingEmbedder(inner, batch_size=4, pause_s=0)
+    out = sharing.embed_batch([str(i) for i in range(10)])
+    assert inner.calls == [4, 4, 2] and out[:, 0].tolist() == list(range(10))
+    assert sharing.identity == "id" and sharing.embed_batch(["1"]).shape == (1, 1)

@@ -10,9 +10,11 @@ import signal
 import types
 
 import aiohttp
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.errors import HelpbotError
 from bot.ops.server import bound_port, start_ops_server
 from ops_helpers import ask, edit_faq, make_bot
 
@@ -161,3 +163,13 @@ async def test_watcher_reloads_after_a_file_changes(tmp_path, embedder, warm_ind
         assert bot.audit.db.execute("select count(*) from reloads where who = 'watcher'").fetchone()[0] == 1
     finally:
         await runner.cleanup()
+
+
+async def test_port_in_use_is_a_clear_error(module_bot):
+    first = await start_ops_server(module_bot, host="127.0.0.1", port=0)
+    try:
+        with pytest.raises(HelpbotError, match="HELPBOT_OPS_PORT"):
+            await start_ops_server(module_bot, host="127.0.0.1", port=bound_port(first))
+        assert signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, signal.SIG_IGN, None)  # still the first's
+    finally:
+        await first.cleanup()
