@@ -33,6 +33,13 @@ class GuardState:
         self.recent = _LRU(max_keys)  # user key -> deque[(time, text hash)]
         self.windows = _LRU(max_keys)  # user key -> deque[(time, goal similarities)]
 
+    def reset(self) -> None:
+        """Forget every user's history (tests; an admin clearing a false flood block)."""
+        with self.lock:
+            self.buckets.clear()
+            self.recent.clear()
+            self.windows.clear()
+
     def take_token(self, key: str, rate_per_s: float, burst: float, now: float) -> bool:
         """Token bucket: True if a token was available (and take it)."""
         with self.lock:

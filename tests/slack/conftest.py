@@ -54,3 +54,9 @@ async def harness(fake, helpbot, settings):
     await adapter.drain()
     await runner.cleanup()
     await close_client(client)
+
+
+@pytest.fixture(autouse=True)
+def fresh_guard_state(helpbot):
+    """Tests reuse users and questions; flood and duplicate history must not leak between them."""
+    helpbot.guard.state.reset()
