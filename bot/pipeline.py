@@ -33,7 +33,11 @@ from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
 from bot.generation import compose_with_llm
 from bot.guarding import GuardStage, redact_for_log
-from bot.router import PartDecision, Router, smalltalk_kind, strip_greeting
+from bot.router import PartDecision, Router, smalltalk_kind
+from bot.routing import compose
+from bot.routing.head import load_head
+from bot.routing.memory import ConversationMemory
+from bot.routing.plan import Plan
 
 log = logging.getLogger("helpbot")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -57,6 +61,7 @@ class Prepared:
     stripped: bool = False  # the guard removed an injected part: the answer is partial
     generation: list = field(default_factory=list)  # passages for the LLM, when one may compose
     guard_risk: float = 0.0
+    plan: Plan | None = None  # the router's reading: parts, style request, follow-up
 
     @property
     def embed_texts(self) -> list[str]:
@@ -80,6 +85,8 @@ class HelpBot:
         self.guard = GuardStage(settings)
         self.generator = generator if generator is not None else build_generator(dict(settings.llm))
         self._swap_lock = threading.Lock()
+        core = settings.core
+        self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
         self.snapshot: Snapshot = self._build(progress)
         self.router = self._router(self.snapshot)
 
@@ -94,8 +101,11 @@ class HelpBot:
         )
 
     def _router(self, snapshot: Snapshot) -> Router:
-        r = self.settings.retrieval
-        return Router(snapshot.calibration, r["top_k"], r["vector_candidates"], self.settings.router["ambiguity_margin"])
+        r = self.settings.router
+        return Router(
+            snapshot.index, snapshot.calibration, snapshot.kb.service, load_head(), self.memory,
+            self.settings.retrieval["top_k"], r["ambiguity_margin"], r["max_parts"],
+        )
 
     def swap(self, snapshot: Snapshot) -> None:
         """Serve `snapshot` from now on. Messages already in flight finish on the old one."""
@@ -147,10 +157,14 @@ class HelpBot:
             prepared.notes.append(strings.STRIPPED_INJECTION)
         text = outcome.text
         if kind:
-            template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "help": strings.HELP}[kind]
+            template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
             return prepared
-        prepared.parts = [strip_greeting(text) or text]
+        plan = self.router.plan(text, message.conversation_key)
+        prepared.plan = plan
+        if plan.decline:
+            prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))
+        prepared.parts = plan.embed_texts
         return prepared
 
     def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
@@ -158,8 +172,9 @@ class HelpBot:
             reply = prepared.reply
         else:
             router = self.router if snapshot is self.snapshot else self._router(snapshot)
-            decisions = [router.decide(p, vectors(p), snapshot.index) for p in prepared.parts]
+            decisions = router.decide_plan(prepared.plan, vectors)
             reply = self._compose(prepared, decisions, snapshot)
+            router.remember(prepared.plan, decisions)
             if prepared.stripped and reply.route == "answer":
                 reply.route = "partial"
             if reply.route == "unknown" and self.generator is not None:
@@ -174,34 +189,9 @@ class HelpBot:
 
     def _compose(self, prepared: Prepared, decisions: list[PartDecision], snapshot: Snapshot) -> Reply:
         cal = snapshot.calibration
-        answered = [d for d in decisions if d.route == "answer"]
-        declined = [d for d in decisions if d.route != "answer"]
-        scores = {"answer_threshold": cal.answer_threshold, "scope_threshold": cal.scope_threshold}
-        if decisions:
-            scores["top"] = max(d.score for d in decisions)
-        reasons = [r for d in decisions for r in d.reasons]
-        if not answered:
-            route = "unknown" if any(d.route == "unknown" for d in decisions) else "refuse"
-            if route == "unknown":
-                contact = snapshot.kb.scope.get("contact")
-                line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
-                text = self._fmt(strings.UNKNOWN, snapshot, contact_line=line)
-            else:
-                text = self._fmt(strings.REFUSE, snapshot)
-            return Reply(route, text, scores=scores, reasons=reasons, ephemeral=route == "refuse")
-        blocks, sources, notes = [], [], []
-        for d in answered:
-            best = d.hits[0]
-            blocks.append(extract(best.chunk, d.text))
-            sources.append(Source(best.chunk.id, best.chunk.title, best.chunk.url, round(best.score, 4), best.chunk.kind))
-            if d.alternative is not None:
-                alt = d.alternative.chunk
-                notes.append(strings.DID_YOU_MEAN.format(title=alt.title))
-                sources.append(Source(alt.id, alt.title, alt.url, round(d.alternative.score, 4), alt.kind))
-        for d in declined:
-            notes.append(self._fmt(strings.PARTIAL_DECLINE, snapshot, part=d.text[:80]))
-        route = "partial" if declined else "answer"
-        return Reply(route, "\n\n".join(blocks), sources=sources, scores=scores, reasons=reasons, notes=notes)
+        thresholds = {"answer_threshold": cal.answer_threshold, "scope_threshold": cal.scope_threshold}
+        fmt = lambda template, **extra: self._fmt(template, snapshot, **extra)  # noqa: E731
+        return compose.compose(prepared.plan, decisions, fmt, snapshot.kb.scope.get("contact"), thresholds)
 
     # -- entry points ----------------------------------------------------------------------
     def _logic(self, message: Message) -> tuple[Reply, Prepared, Snapshot]:
@@ -257,12 +247,15 @@ class HelpBot:
         return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 
     def answer_batch(self, messages: list[Message], batch_size: int = 256) -> list[Reply]:
-        """The eval path: prepare all, embed all distinct texts in batches, decide each. No audit."""
+        """The eval path: prepare all, embed all distinct texts in batches, decide each. No audit.
+
+        A message whose conversation already has one in the batch starts a new batch, so a
+        follow-up is prepared after the question it follows was decided (and remembered).
+        """
         snapshot = self.snapshot
         replies: list[Reply] = []
-        for start in range(0, len(messages), batch_size):
+        for batch in _batches(messages, batch_size):
             t0 = time.perf_counter()
-            batch = messages[start : start + batch_size]
             limit = self.settings.core["max_input_chars"]
             cache = EmbeddingCache(self.embedder)
             # One batched pass for the texts the guard and router will ask for; misses embed lazily.
@@ -275,3 +268,16 @@ class HelpBot:
                 r.latency_ms = per
             replies.extend(chunk)
         return replies
+
+
+def _batches(messages: list[Message], size: int):
+    batch: list[Message] = []
+    seen: set[str] = set()
+    for message in messages:
+        if len(batch) >= size or message.conversation_key in seen:
+            yield batch
+            batch, seen = [], set()
+        batch.append(message)
+        seen.add(message.conversation_key)
+    if batch:
+        yield batch
