@@ -6,12 +6,13 @@ import asyncio
 import sys
 from typing import Callable, TextIO
 
+from bot.admin import run_admin
 from bot.messages import Message, Reply
 
 COMMANDS = {
     "/help": "show this list",
     "/quit": "leave the chat",
-    "/reload": "reload the knowledge folder",
+    "/reload": "reload the knowledge folder (/reload --dry-run shows the changes only)",
 }
 
 
@@ -32,9 +33,9 @@ async def chat_loop(bot, lines, render: Callable[[Reply], str], out: TextIO) -> 
                 return
             if command == "/help":
                 out.write("\n".join(f"{c:<8} {d}" for c, d in COMMANDS.items()) + "\n")
-            elif command == "/reload" and hasattr(bot, "reload"):
-                result = await bot.reload(who="console", dry_run="--dry-run" in line)
-                out.write(result.summary() + "\n")
+            elif command == "/reload":
+                result = await run_admin(bot, "reload", line.split()[1:], who="console")
+                out.write(result.text + "\n")
             else:
                 out.write(f"unknown command {command}; /help lists commands\n")
             out.flush()

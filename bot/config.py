@@ -45,9 +45,30 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "guard": {"mode": "enforce", "policy": ""},
     "audit": {"retention_days": 90, "store_text": True},
     "admin": {"users": [], "roles": []},
-    "slack": {"api_url": "", "admins": []},
-    "discord": {"guild": 0, "admin_roles": [], "admin_users": [], "shards": 0},
-    "ops": {"host": "127.0.0.1", "port": 0},
+    "slack": {
+        "api_url": "",  # Web API base URL override (proxies, tests); empty = https://slack.com/api/
+        "admins": [],  # user ids allowed to run admin commands (besides workspace admins/owners)
+        "command": "/helpbot",  # the slash command, as named in the app manifest
+        "reaction": "eyes",  # added to a question while it is being answered; empty = none
+        "ignore_retries": True,  # drop Events API retries (X-Slack-Retry-Num); duplicates are dropped anyway
+    },
+    "discord": {
+        "guild": 0,  # development guild id: sync commands there at once (0 = global sync)
+        "admin_roles": [],  # role ids or names allowed to run /helpbot admin commands
+        "admin_users": [],  # user ids allowed to run /helpbot admin commands
+        "shards": 0,  # 0 = no sharding, -1 = automatic, N = that many shards
+        "mentions": True,  # answer @mentions in channels and direct messages
+        "reply_in": "reply",  # mention answers: "reply" (message reply) or "thread"
+        "edit_interval_s": 1.0,  # streamed answers: at most one message edit per interval
+    },
+    "ops": {
+        "host": "127.0.0.1",  # the ops HTTP server (health, metrics, admin reload); 0.0.0.0 in containers
+        "port": 8787,  # 0 = any free port
+        "watch": False,  # reload when a knowledge file changes (polls mtimes)
+        "watch_interval": 2.0,
+        "gap_threshold": 0.65,  # cosine at which unanswered questions join one coverage gap
+        "gap_limit": 10,
+    },
 }
 
 # Secrets: environment only, always masked when printed.

@@ -9,31 +9,37 @@ in one batch call, and that embedding is shared by every stage that needs it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
-import numpy as np
 
 from bot import __version__, strings
 from bot.answer import extract
 from bot.audit import AuditLog
 from bot.config import Settings
+from bot.embedcache import EmbeddingCache
+from bot.llm import Passage, build_generator
 from bot.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.kb.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply, Source
+from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
-from bot.redact import redact_basic
+from bot.generation import compose_with_llm
+from bot.guarding import GuardStage, redact_for_log
 from bot.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
 from bot.routing.head import load_head
 from bot.routing.memory import ConversationMemory
 from bot.routing.plan import Plan
 
+log = logging.getLogger("helpbot")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -52,6 +58,9 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     reply: Reply | None = None  # set when logic alone answers (empty, smalltalk, ...)
+    stripped: bool = False  # the guard removed an injected part: the answer is partial
+    generation: list = field(default_factory=list)  # passages for the LLM, when one may compose
+    guard_risk: float = 0.0
     plan: Plan | None = None  # the router's reading: parts, style request, follow-up
 
     @property
@@ -67,11 +76,14 @@ class HelpBot:
         embedder: Embedder | None = None,
         audit: AuditLog | None = None,
         progress=None,
+        generator=None,
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
         self.embedder = embedder or get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
-        self.audit = audit or AuditLog(audit_path(settings), redact_basic)
+        self.audit = audit or AuditLog(audit_path(settings), redact_for_log)
+        self.guard = GuardStage(settings)
+        self.generator = generator if generator is not None else build_generator(dict(settings.llm))
         self._swap_lock = threading.Lock()
         core = settings.core
         self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
@@ -120,7 +132,7 @@ class HelpBot:
         return template.format(**values)
 
     # -- the three steps -------------------------------------------------------------------
-    def prepare(self, message: Message, snapshot: Snapshot | None = None) -> Prepared:
+    def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None) -> Prepared:
         text = clean_text(message.text)
         prepared = Prepared(message, text)
         limit = self.settings.core["max_input_chars"]
@@ -132,6 +144,18 @@ class HelpBot:
             prepared.reply = Reply("smalltalk", self._fmt(strings.EMPTY, snapshot), reasons=["input.empty"])
             return prepared
         kind = smalltalk_kind(text)
+        # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
+        outcome = self.guard.check_input(text, message, None if kind else cache)
+        prepared.reasons += outcome.reasons + outcome.flags
+        prepared.notes += self.guard.user_notes(outcome)
+        prepared.guard_risk = outcome.risk
+        if outcome.blocked:
+            prepared.reply = self.guard.block_reply(outcome, lambda t: self._fmt(t, snapshot))
+            return prepared
+        if outcome.verdict == "strip":
+            prepared.stripped = True
+            prepared.notes.append(strings.STRIPPED_INJECTION)
+        text = outcome.text
         if kind:
             template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
@@ -143,7 +167,7 @@ class HelpBot:
         prepared.parts = plan.embed_texts
         return prepared
 
-    def decide(self, prepared: Prepared, vectors: dict[str, np.ndarray], snapshot: Snapshot) -> Reply:
+    def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
         if prepared.reply is not None:
             reply = prepared.reply
         else:
@@ -151,6 +175,13 @@ class HelpBot:
             decisions = router.decide_plan(prepared.plan, vectors)
             reply = self._compose(prepared, decisions, snapshot)
             router.remember(prepared.plan, decisions)
+            if prepared.stripped and reply.route == "answer":
+                reply.route = "partial"
+            if reply.route == "unknown" and self.generator is not None:
+                # In scope, but no single entry answers it: the one case an LLM may compose.
+                floor = snapshot.calibration.scope_threshold
+                hits = [h for d in decisions if d.route == "unknown" for h in d.hits if h.score >= floor]
+                prepared.generation = hits[:10]
         reply.notes = prepared.notes + reply.notes
         reply.reasons = prepared.reasons + reply.reasons
         reply.versions = {"helpbot": __version__, **snapshot.versions}
@@ -163,32 +194,57 @@ class HelpBot:
         return compose.compose(prepared.plan, decisions, fmt, snapshot.kb.scope.get("contact"), thresholds)
 
     # -- entry points ----------------------------------------------------------------------
-    def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
-        if not texts:
-            return {}
-        return dict(zip(texts, self.embedder.embed_batch(texts)))
-
-    def answer_sync(self, message: Message, audit: bool = True) -> Reply:
-        """Handle one message in the calling thread (the async `handle` runs this in a worker)."""
-        started = time.perf_counter()
+    def _logic(self, message: Message) -> tuple[Reply, Prepared, Snapshot]:
         snapshot = self.snapshot  # one snapshot for the whole message, even if a reload swaps it
+        cache = EmbeddingCache(self.embedder)
+        prepared = Prepared(message, "")
         try:
-            prepared = self.prepare(message, snapshot)
-            reply = self.decide(prepared, self._embed(prepared.embed_texts), snapshot)
+            prepared = self.prepare(message, snapshot, cache)
+            reply = self.decide(prepared, cache, snapshot)
         except HelpbotError:
             raise
         except Exception:  # noqa: BLE001 - one bad message never takes the bot down
-            import logging
-
-            logging.getLogger("helpbot").exception("pipeline error")
+            log.exception("pipeline error")
             reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
+        return reply, prepared, snapshot
+
+    def _allowed_domains(self, snapshot: Snapshot) -> tuple[str, ...]:
+        if getattr(snapshot, "_domains", None) is None:
+            snapshot._domains = tuple(sorted({urlparse(c.url).netloc for c in snapshot.kb.chunks if c.url}))
+        return snapshot._domains
+
+    def _finish(self, message: Message, reply: Reply, snapshot: Snapshot, started: float, audit: bool = True) -> Reply:
+        """Output guard, metrics, audit: the same for logic and generated answers."""
+        if reply.route in ("answer", "partial") and reply.sources:
+            chunks = snapshot.kb.by_id()
+            texts = [chunks[s.id].text for s in reply.sources if s.id in chunks]
+            out = self.guard.check_output(reply.answer, message, texts, allowed_domains=self._allowed_domains(snapshot))
+            if out.blocked:
+                reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
+                              versions=reply.versions, ephemeral=True)
+            else:
+                reply.answer = out.text
         reply.latency_ms = (time.perf_counter() - started) * 1000
+        metrics.observe(reply, message.platform)
         if audit:
-            reply.audit_id = self.audit.record(message, reply, redact_basic(clean_text(message.text))[:2000])
+            reply.audit_id = self.audit.record(message, reply, redact_for_log(clean_text(message.text))[:2000])
         return reply
 
+    def answer_sync(self, message: Message, audit: bool = True) -> Reply:
+        """Logic-only handling in the calling thread (no LLM): what `ask` and benchmarks use."""
+        started = time.perf_counter()
+        reply, _, snapshot = self._logic(message)
+        return self._finish(message, reply, snapshot, started, audit)
+
     async def handle(self, message: Message) -> Reply:
-        return await asyncio.to_thread(self.answer_sync, message)
+        """The entry point for adapters: logic in a worker thread, then the LLM only if needed."""
+        if self.generator is None:
+            return await asyncio.to_thread(self.answer_sync, message)
+        started = time.perf_counter()
+        reply, prepared, snapshot = await asyncio.to_thread(self._logic, message)
+        if prepared.generation:
+            reply = await compose_with_llm(self, message, prepared, reply, snapshot)
+        return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 
     def answer_batch(self, messages: list[Message], batch_size: int = 256) -> list[Reply]:
         """The eval path: prepare all, embed all distinct texts in batches, decide each. No audit.
@@ -200,10 +256,13 @@ class HelpBot:
         replies: list[Reply] = []
         for batch in _batches(messages, batch_size):
             t0 = time.perf_counter()
-            prepared = [self.prepare(m, snapshot) for m in batch]
-            texts = list(dict.fromkeys(t for p in prepared for t in p.embed_texts))
-            vectors = self._embed(texts)
-            chunk = [self.decide(p, vectors, snapshot) for p in prepared]
+            limit = self.settings.core["max_input_chars"]
+            cache = EmbeddingCache(self.embedder)
+            # One batched pass for the texts the guard and router will ask for; misses embed lazily.
+            cache.prefetch([redact_for_log(clean_text(m.text)[:limit]) for m in batch if clean_text(m.text)])
+            prepared = [self.prepare(m, snapshot, cache) for m in batch]
+            cache.prefetch([t for p in prepared for t in p.embed_texts])
+            chunk = [self.decide(p, cache, snapshot) for p in prepared]
             per = (time.perf_counter() - t0) * 1000 / max(1, len(chunk))
             for r in chunk:
                 r.latency_ms = per

@@ -33,3 +33,44 @@ SECRET_WARNING = (
 STRIPPED_INJECTION = "I ignored the part of your message that tried to change my instructions."
 ERROR = "Sorry, something went wrong while answering. Please try again; if it keeps happening, tell your admin."
 ADMIN_ONLY = "Only helpbot admins can use that command."
+
+# Admin and operations (shown to admins).
+ADMIN_HELP = (
+    "Admin commands: reload [--dry-run] | stats [--days N] | status | "
+    "policy [<channel> enforce|monitor|default]"
+)
+ADMIN_UNKNOWN = "Unknown admin command {command!r}. {help}"
+ADMIN_BAD_ARGS = "{problem}. Usage: {usage}"
+RELOAD_BUSY = "A knowledge reload is already running; try again when it finishes."
+RELOAD_OK = "Reloaded the knowledge in {seconds:.1f}s: {changes}."
+RELOAD_DRY_RUN = "Dry run (nothing changed) in {seconds:.1f}s: {changes}."
+RELOAD_FAILED = "Reload failed; the previous knowledge is still being served. Fix these problems and reload again:"
+POLICY_SET = "Guard mode for channel {channel} is now {mode}."
+POLICY_CLEARED = "Channel {channel} now uses the default guard mode ({mode})."
+ADMIN_TOKEN_MISSING = "HELPBOT_ADMIN_TOKEN is not set: set it (same value for the bot and this command) to use the admin endpoint."
+
+# Discord adapter
+DISCORD_COMMANDS = (
+    "Commands: /ask question:<your question> (add private:True to see the answer alone), "
+    "or mention me in a channel or send me a direct message."
+)
+DISCORD_FOOTER = "{service} help · ref {ref}"
+DISCORD_SOURCES = "Sources"
+READ_MORE = "Read the rest: {url}"
+
+# Feedback buttons under an answer (chat adapters).
+FEEDBACK_HELPFUL = "Helpful"
+FEEDBACK_NOT_HELPFUL = "Not helpful"
+FEEDBACK_SHOULD_ANSWER = "This should have been answered"
+FEEDBACK_THANKS = "Thanks for the feedback!"
+SOURCES_LABEL = "Sources"
+
+# Slack: the /helpbot slash command.
+SLACK_COMMAND_HELP = (
+    "`{command} ask <question>` asks a question about {service}; you can also mention me in a channel "
+    "or send me a direct message.\n"
+    "Admin commands: `{command} reload [--dry-run]`, `{command} stats [--days N]`, `{command} status`, "
+    "`{command} policy [#channel enforce|monitor|default]`."
+)
+SLACK_UNKNOWN_COMMAND = "I don't know the command `{sub}`. Try `{command} help`."
+SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question about {service}>`"

@@ -1,0 +1,139 @@
+"""The Discord client: slash commands, mentions and DMs, feedback buttons; sharded on request."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.errors import ConfigError, HelpbotError
+
+from adapters.discord import respond
+from adapters.discord.commands import COMMANDS, HelpbotTree
+from adapters.discord.feedback import FeedbackButton
+from adapters.discord.mentions import answer_message
+from adapters.discord.render import NO_MENTIONS
+
+log = logging.getLogger(__name__)
+
+REPLY_MODES = ("reply", "thread")
+PERMISSIONS = discord.Permissions(
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds the bot to a server with the scopes and permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+def intents_for(settings) -> discord.Intents:
+    """Guilds always; guild and DM messages only in mention mode. No privileged intent: Discord
+    includes the text of messages that mention the bot, and of DMs, without Message Content."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    if settings.discord["mentions"]:
+        intents.guild_messages = True
+        intents.dm_messages = True
+    return intents
+
+
+class _HelpbotDiscord:
+    """What the plain and the sharded client share. `helpbot` is the core (bot.pipeline.HelpBot)."""
+
+    def __init__(self, helpbot, settings, *, guild_id: int | None = None, **options):
+        if settings.discord["reply_in"] not in REPLY_MODES:
+            raise ConfigError(f"[discord] reply_in must be one of {', '.join(REPLY_MODES)}")
+        super().__init__(intents=intents_for(settings), allowed_mentions=NO_MENTIONS, **options)
+        self.helpbot = helpbot
+        self.settings = settings
+        self.guild_id = int(guild_id or settings.discord["guild"] or 0)
+        self.tree = HelpbotTree(self)
+        for command in COMMANDS:
+            self.tree.add_command(command)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(FeedbackButton)  # feedback buttons work on messages sent before a restart
+        try:
+            if self.guild_id:
+                guild = discord.Object(id=self.guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d slash commands to guild %s", len(synced), self.guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.warning(
+                    "synced %d slash commands globally: new or changed commands can take up to an hour "
+                    "to appear (use --guild ID to sync to a development server at once)",
+                    len(synced),
+                )
+        except discord.Forbidden as exc:
+            where = f"guild {self.guild_id}" if self.guild_id else "Discord"
+            raise HelpbotError(
+                f"cannot register slash commands in {where} ({exc.text or exc}): invite the bot with the "
+                "bot and applications.commands scopes (see docs/discord.md)"
+            ) from None
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        log.info("invite link: %s", invite_url(self.application_id))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.settings.discord["mentions"]:
+            await answer_message(self, message)
+
+    async def report_error(self, interaction: discord.Interaction, error: BaseException) -> None:
+        await respond.report_error(interaction, error)
+
+
+class HelpbotClient(_HelpbotDiscord, discord.Client):
+    """One gateway connection (no sharding)."""
+
+
+class ShardedHelpbotClient(_HelpbotDiscord, discord.AutoShardedClient):
+    """Automatic sharding: Discord's recommended shard count, or `shard_count`."""
+
+
+def create_client(helpbot, settings, guild_id: int | None = None, **options) -> discord.Client:
+    """The client for [discord] shards: 0 = no sharding, -1 = automatic, N = N shards."""
+    shards = settings.discord["shards"]
+    if shards == 0:
+        return HelpbotClient(helpbot, settings, guild_id=guild_id, **options)
+    if shards == -1:
+        return ShardedHelpbotClient(helpbot, settings, guild_id=guild_id, **options)
+    if shards > 0:
+        return ShardedHelpbotClient(helpbot, settings, guild_id=guild_id, shard_count=shards, **options)
+    raise ConfigError(f"[discord] shards must be 0 (off), -1 (automatic) or a shard count, not {shards}")
+
+
+def require_token(token: str | None) -> str:
+    if not token:
+        raise HelpbotError(
+            "DISCORD_BOT_TOKEN is not set: copy the bot token from the Discord developer portal "
+            "(Bot → Reset Token) and export it (see docs/discord.md)"
+        )
+    return token
+
+
+async def run_discord(helpbot, settings, token: str | None, guild_id: int | None = None, **options) -> None:
+    """Connect and serve until stopped. Token problems become one clear HelpbotError."""
+    from bot.ops.server import start_ops_server
+
+    token = require_token(token)
+    with_ops = options.pop("ops_server", True)
+    client = create_client(helpbot, settings, guild_id, **options)
+    ops = await start_ops_server(helpbot) if with_ops else None
+    try:
+        async with client:
+            try:
+                await client.start(token)
+            except discord.LoginFailure as exc:
+                raise HelpbotError(f"DISCORD_BOT_TOKEN is invalid: {exc}") from None
+    finally:
+        if ops is not None:
+            await ops.cleanup()

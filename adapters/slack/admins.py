@@ -1,0 +1,38 @@
+"""Who may run admin commands: configured user ids, or workspace admins and owners (users.info)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.caches import ExpiringCache
+from bot.config import Settings
+
+log = logging.getLogger("helpbot.slack")
+
+
+class AdminCheck:
+    def __init__(self, client: AsyncWebClient, settings: Settings, ttl: float = 300.0):
+        self.client = client
+        self.configured = {str(u) for u in [*settings.slack["admins"], *settings.admin["users"]]}
+        self._cache = ExpiringCache(maxsize=5000, ttl=ttl)
+
+    async def is_admin(self, user_id: str) -> bool:
+        if user_id in self.configured:
+            return True
+        cached = self._cache.get(user_id)
+        if cached is not None:
+            return cached
+        try:
+            user = (await self.client.users_info(user=user_id)).get("user") or {}
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s (%s); treating as not an admin", user_id, exc.response.get("error"))
+            return False
+        except Exception:  # noqa: BLE001 - fail closed: no answer from Slack means no admin rights
+            log.warning("users.info failed for %s; treating as not an admin", user_id, exc_info=True)
+            return False
+        allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        self._cache.set(user_id, allowed)
+        return allowed

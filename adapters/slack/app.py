@@ -1,0 +1,194 @@
+"""The Slack adapter: a slack-bolt AsyncApp that turns mentions, DMs, thread follow-ups, the slash
+command and feedback clicks into `HelpBot.handle` calls and Block Kit replies.
+
+Bolt acknowledges every request before the slow work (process_before_response=False), so Slack
+gets its HTTP 200 (or Socket Mode ack) in milliseconds while the answer is computed afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.admins import AdminCheck
+from adapters.slack.caches import ExpiringCache
+from adapters.slack.commands import handle_command
+from adapters.slack.connect import Identity
+from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, reply_blocks, to_plain
+from bot import strings
+from bot.config import Settings
+from bot.messages import Message, Reply
+
+log = logging.getLogger("helpbot.slack")
+
+# Message subtypes that are still a person asking something; edits, deletions, joins... are not.
+ASKING_SUBTYPES = (None, "file_share", "thread_broadcast")
+
+
+class SlackAdapter:
+    """One workspace's Bolt app around a HelpBot. Serve `self.app` over HTTP or Socket Mode."""
+
+    def __init__(self, bot, settings: Settings, client: AsyncWebClient, identity: Identity, signing_secret: str | None = None):
+        self.bot = bot
+        self.conf = settings.slack
+        self.client = client
+        self.identity = identity
+        self.admins = AdminCheck(client, settings)
+        self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # Slack retries for up to ~1 hour
+        self.threads = ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600)  # (channel, thread_ts) answered
+        self.clicks = ExpiringCache(maxsize=20_000, ttl=24 * 3600)  # one vote per (reply, user, value)
+        self.inflight: set[asyncio.Task] = set()
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret or "",
+            process_before_response=False,
+            logger=logging.getLogger("helpbot.slack.bolt"),
+            name="helpbot",
+        )
+        self.app.middleware(self._drop_duplicates)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.command(self.conf["command"])(self._on_command)
+        self.app.action(re.compile(r"^helpbot_feedback_"))(self._on_feedback)
+        self.app.error(self._on_error)
+
+    # -- request filtering ------------------------------------------------------------------
+    async def _drop_duplicates(self, body, request, next):
+        """Ack and drop Slack's retries and any event id seen before (at-least-once delivery)."""
+        if body.get("type") == "event_callback":
+            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]  # Socket Mode sends "0" too
+            retry = retry if retry.strip() not in ("", "0") else None
+            event_id = body.get("event_id")
+            if event_id and not self.seen_events.add_if_new(event_id):
+                log.info("slack: dropped duplicate event %s (retry %s)", event_id, retry)
+                return BoltResponse(status=200, body="")
+            if retry and self.conf["ignore_retries"]:
+                log.info("slack: dropped retry %s of event %s", retry, event_id)
+                return BoltResponse(status=200, body="")
+        return await next()
+
+    @staticmethod
+    def _from_a_person(event: dict) -> bool:
+        return bool(event.get("user")) and not event.get("bot_id") and event.get("subtype") in ASKING_SUBTYPES
+
+    # -- listeners ----------------------------------------------------------------------------
+    async def _on_mention(self, event: dict) -> None:
+        if self._from_a_person(event):
+            await self._tracked(self._answer_event(event))
+
+    async def _on_message(self, event: dict) -> None:
+        if not self._from_a_person(event):
+            return
+        thread_ts = event.get("thread_ts")
+        mentioned = f"<@{self.identity.user_id}" in (event.get("text") or "")
+        dm = event.get("channel_type") == "im"
+        follow_up = bool(thread_ts) and (event.get("channel"), thread_ts) in self.threads
+        # A mention in a channel also arrives as app_mention; answer it there only.
+        if dm or (follow_up and not mentioned):
+            await self._tracked(self._answer_event(event))
+
+    async def _on_command(self, ack, body, respond) -> None:
+        await ack()
+        await self._tracked(handle_command(self, body, respond))
+
+    async def _on_feedback(self, ack, body, action, respond) -> None:
+        await ack()
+        user = (body.get("user") or {}).get("id", "")
+        try:
+            value = FEEDBACK_ACTIONS[action["action_id"]][0]
+            data = parse_feedback_value(action.get("value", ""))
+        except (KeyError, ValueError):
+            log.warning("slack: ignored a feedback click with an unexpected value")
+            return
+        if self.clicks.add_if_new((data["ref"], user, value)):
+            await asyncio.to_thread(
+                self.bot.audit.feedback, "slack", str(data["ref"]), user, value, str(data.get("route", "")), str(data.get("source", ""))
+            )
+        await respond(text=strings.FEEDBACK_THANKS, response_type="ephemeral", replace_original=False)
+
+    async def _on_error(self, error, body) -> None:
+        kind = (body or {}).get("event", {}).get("type") or (body or {}).get("type") or (body or {}).get("command")
+        log.error("slack: error while handling %s", kind, exc_info=error)
+
+    # -- answering ----------------------------------------------------------------------------
+    async def _tracked(self, coro) -> None:
+        """Run `coro` as part of the in-flight work that `drain` waits for on shutdown."""
+        task = asyncio.current_task()
+        self.inflight.add(task)
+        try:
+            await coro
+        finally:
+            self.inflight.discard(task)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait (up to `timeout` s) for the answers and commands being worked on to finish."""
+        pending = [t for t in self.inflight if t is not asyncio.current_task()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
+    async def _answer_event(self, event: dict) -> None:
+        channel, user, ts = event["channel"], event["user"], event["ts"]
+        dm = event.get("channel_type") == "im"
+        thread_ts = event.get("thread_ts") or (None if dm else ts)
+        text = to_plain(event.get("text") or "", self.identity.user_id)
+        message = Message(
+            text,
+            platform="slack",
+            user_id=user,
+            channel_id=channel,
+            conversation_id=f"slack:{channel}:{thread_ts or 'dm'}",
+            is_admin=await self.admins.is_admin(user),
+            raw=event,
+        )
+        reacted = asyncio.create_task(self._react("reactions_add", channel, ts))
+        try:
+            reply = await self.bot.handle(message)
+        except Exception:  # noqa: BLE001 - one failing event never stops the app
+            log.exception("slack: pipeline failed for an event in %s", channel)
+            reply = Reply("unknown", strings.ERROR, reasons=["error.slack"], ephemeral=True)
+        try:
+            await self.post_reply(reply, channel, user, thread_ts, dm)
+        except Exception:  # noqa: BLE001
+            log.exception("slack: could not post the reply in %s", channel)
+            await self._tell_error(channel, user, thread_ts)
+        finally:
+            if await reacted:
+                await self._react("reactions_remove", channel, ts)
+
+    async def post_reply(self, reply: Reply, channel: str, user: str, thread_ts: str | None, dm: bool) -> None:
+        """Public reply in the thread; ephemeral replies via chat.postEphemeral (in DMs, just posted)."""
+        text, blocks = reply_blocks(reply)
+        if reply.ephemeral and not dm:
+            try:
+                await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)
+                return
+            except SlackApiError as exc:
+                log.info("slack: chat.postEphemeral failed (%s); replying in the thread", exc.response.get("error"))
+        await self.client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+        if thread_ts and not dm:
+            self.threads.set((channel, thread_ts))
+
+    async def _tell_error(self, channel: str, user: str, thread_ts: str | None) -> None:
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=escape(strings.ERROR), thread_ts=thread_ts)
+        except Exception:  # noqa: BLE001 - Slack itself is failing; the log has the details
+            log.warning("slack: could not tell %s about the error either", user)
+
+    async def _react(self, method: str, channel: str, ts: str) -> bool:
+        name = self.conf["reaction"]
+        if not name:
+            return False
+        try:
+            await getattr(self.client, method)(channel=channel, timestamp=ts, name=name)
+            return True
+        except Exception as exc:  # noqa: BLE001 - a missing reaction is cosmetic
+            log.debug("slack: %s failed: %s", method, exc)
+            return False

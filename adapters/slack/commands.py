@@ -1,0 +1,90 @@
+"""The /helpbot slash command: `ask <question>`, `help`, and the admin commands.
+
+Bolt has already acknowledged the command; everything here answers through `respond()` (the
+command's response_url), always ephemerally, since the question itself is not shown to others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from adapters.slack.format import escape, reply_blocks, text_blocks, to_plain
+from bot import strings
+from bot.messages import Message, Reply
+
+log = logging.getLogger("helpbot.slack")
+
+ADMIN_COMMANDS = ("reload", "stats", "status", "policy")
+_REF = re.compile(r"^<[#@]([A-Z0-9]+)(\|[^>]*)?>$")  # <#C123|general>, <@U123|ann>: escaped command text
+
+
+def admin_args(rest: str) -> list[str]:
+    """Command words, with Slack channel/user references turned into their ids (`policy <#C1|x> monitor`)."""
+    return [m.group(1) if (m := _REF.match(word)) else word for word in rest.split()]
+
+
+async def handle_command(adapter, body: dict, respond) -> None:
+    command = body.get("command") or adapter.conf["command"]
+    text = (body.get("text") or "").strip()
+    sub, _, rest = text.partition(" ")
+    sub = sub.lower()
+    try:
+        if sub in ("", "help"):
+            await _say(respond, strings.SLACK_COMMAND_HELP.format(command=command, service=adapter.bot.service))
+        elif sub == "ask":
+            await _ask(adapter, body, to_plain(rest, adapter.identity.user_id), respond, command)
+        elif sub in ADMIN_COMMANDS:
+            await _admin(adapter, body, sub, admin_args(rest), respond, command)
+        else:
+            await _say(respond, strings.SLACK_UNKNOWN_COMMAND.format(sub=sub[:40], command=command))
+    except Exception:  # noqa: BLE001 - one failing command never stops the app
+        log.exception("slack: %s %s failed", command, sub)
+        await _say(respond, strings.ERROR)
+
+
+async def _say(respond, text: str) -> None:
+    """An ephemeral notice; `text` is escaped, so `<question>` and user input show literally."""
+    await respond(text=escape(text), response_type="ephemeral", replace_original=False)
+
+
+async def _ask(adapter, body: dict, question: str, respond, command: str) -> None:
+    if not question:
+        await _say(respond, strings.SLACK_ASK_EMPTY.format(command=command, service=adapter.bot.service))
+        return
+    user, channel = body["user_id"], body["channel_id"]
+    message = Message(
+        question,
+        platform="slack",
+        user_id=user,
+        channel_id=channel,
+        conversation_id=f"slack:{channel}:command:{user}",
+        is_admin=await adapter.admins.is_admin(user),
+    )
+    reply = await adapter.bot.handle(message)
+    text, blocks = reply_blocks(reply)
+    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+async def _admin(adapter, body: dict, sub: str, args: list[str], respond, command: str) -> None:
+    user, channel = body["user_id"], body["channel_id"]
+    allowed = await adapter.admins.is_admin(user)
+    message = Message(f"{command} {sub} {' '.join(args)}".strip(), platform="slack", user_id=user, channel_id=channel, is_admin=allowed)
+    if not allowed:
+        log.warning("slack: refused admin command %r from non-admin %s", sub, user)
+        await _audit(adapter, message, Reply("admin", strings.ADMIN_ONLY, reasons=[f"admin.{sub}", "admin.denied"]))
+        await _say(respond, strings.ADMIN_ONLY)
+        return
+    from bot.admin import run_admin
+
+    result = await run_admin(adapter.bot, sub, args, who=f"slack:{user}")
+    outcome = "admin.ok" if result.ok else "admin.failed"
+    log.info("slack: admin command %r by %s: %s", sub, user, outcome)
+    await _audit(adapter, message, Reply("admin", result.text, reasons=[f"admin.{sub}", outcome]))
+    text, blocks = text_blocks(result.text, code=True)
+    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+async def _audit(adapter, message: Message, reply: Reply) -> None:
+    await asyncio.to_thread(adapter.bot.audit.record, message, reply)

@@ -1,0 +1,128 @@
+"""Start-up checks: tokens from the environment, the Web API client, and auth.test.
+
+Every problem becomes one HelpbotError naming the variable to fix; tokens are never printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.errors import HelpbotError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+# auth.test errors that mean "this token is not valid"
+BAD_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
+
+
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def unreachable(client: AsyncWebClient, exc: Exception) -> HelpbotError:
+    return HelpbotError(
+        f"cannot reach the Slack Web API at {client.base_url} ({exc.__class__.__name__}): "
+        "check the network, or HELPBOT_SLACK_API_URL if you set it"
+    )
+
+
+@dataclass(frozen=True)
+class Tokens:
+    bot: str
+    app: str | None = None  # Socket Mode
+    signing_secret: str | None = None  # HTTP mode
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the bot is, from auth.test."""
+
+    user_id: str
+    bot_id: str
+    team_id: str
+    team: str = ""
+
+
+def _require(name: str, hint: str) -> str:
+    value = Settings.secret(name)
+    if not value:
+        raise HelpbotError(f"{name} is not set: {hint}")
+    return value
+
+
+def _prefix(name: str, value: str, prefix: str, hint: str) -> None:
+    if not value.startswith(prefix):
+        shown = value.split("-", 1)[0] + "-" if "-" in value[:6] else "something else"
+        raise HelpbotError(f"{name} must start with {prefix} (it starts with {shown}): {hint}")
+
+
+def read_tokens(http: bool) -> Tokens:
+    """The secrets a mode needs, checked for presence and shape. `http`: Events API, else Socket Mode."""
+    bot_hint = "copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page"
+    bot = _require("SLACK_BOT_TOKEN", bot_hint)
+    _prefix("SLACK_BOT_TOKEN", bot, "xoxb-", bot_hint)
+    if http:
+        secret = _require("SLACK_SIGNING_SECRET", "copy the Signing Secret from your app's Basic Information page")
+        return Tokens(bot=bot, signing_secret=secret)
+    app_hint = "create an App-Level Token with the connections:write scope on your app's Basic Information page"
+    app = _require("SLACK_APP_TOKEN", app_hint + " (or use --http PORT for the Events API)")
+    _prefix("SLACK_APP_TOKEN", app, "xapp-", app_hint)
+    return Tokens(bot=bot, app=app)
+
+
+def api_url(settings: Settings) -> str:
+    url = settings.slack["api_url"] or DEFAULT_API_URL
+    if not url.startswith(("http://", "https://")):
+        raise HelpbotError(f"HELPBOT_SLACK_API_URL={url!r} must be an http(s) URL such as {DEFAULT_API_URL}")
+    return url if url.endswith("/") else url + "/"
+
+
+def make_client(token: str, base_url: str, timeout: int = 30, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """A Web API client that retries 429s (honouring Retry-After), 5xx and dropped connections.
+
+    With `session`, connections are kept alive between calls (else each call opens its own).
+    """
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        session=session,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+async def close_client(client: AsyncWebClient) -> None:
+    """Close the client's kept-alive HTTP session, if it has one."""
+    if client.session is not None and not client.session.closed:
+        await client.session.close()
+
+
+async def verify(client: AsyncWebClient) -> Identity:
+    """Call auth.test; turn a rejected token or an unreachable API into a clear error."""
+    try:
+        resp = await client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        if error in BAD_TOKEN_ERRORS:
+            raise HelpbotError(
+                f"SLACK_BOT_TOKEN was rejected by Slack ({error}): copy the current Bot User OAuth Token "
+                "from your app's OAuth & Permissions page (reinstall the app if it was revoked)"
+            ) from None
+        raise HelpbotError(f"auth.test failed ({error}): check SLACK_BOT_TOKEN and the app's installation") from None
+    except NETWORK_ERRORS as exc:
+        raise unreachable(client, exc) from None
+    if not resp.get("bot_id"):
+        raise HelpbotError("SLACK_BOT_TOKEN is not a bot token (auth.test returned no bot_id): use the xoxb- token")
+    return Identity(user_id=resp["user_id"], bot_id=resp["bot_id"], team_id=resp.get("team_id", ""), team=resp.get("team", ""))

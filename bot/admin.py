@@ -1,0 +1,149 @@
+"""Admin commands shared by every adapter: reload [--dry-run], stats [--days N], status, policy.
+
+Adapters decide who is an admin and only then call `run_admin`; this module does the work and
+returns text to show the admin (plus `data` for structured use). It never raises for bad input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot import __version__, strings
+from bot.errors import HelpbotError
+
+log = logging.getLogger("helpbot.admin")
+
+
+@dataclass
+class AdminResult:
+    ok: bool
+    text: str
+    data: dict = field(default_factory=dict)
+
+
+def _bad(problem: str, usage: str) -> AdminResult:
+    return AdminResult(False, strings.ADMIN_BAD_ARGS.format(problem=problem, usage=usage))
+
+
+async def _reload(bot, args: list[str], who: str) -> AdminResult:
+    from bot.ops.reload import reload_knowledge
+
+    flags = {a.lower().replace("_", "-").lstrip("-") for a in args}
+    if flags - {"dry-run"}:
+        return _bad(f"unknown option {' '.join(args)!r}", "reload [--dry-run]")
+    result = await reload_knowledge(bot, who=who, dry_run="dry-run" in flags)
+    return AdminResult(result.ok, result.summary(), result.to_dict())
+
+
+def _days(args: list[str]) -> float | None:
+    rest = [a for a in args if a not in ("--days", "-d")]
+    if not rest:
+        return 7.0
+    text = rest[0].split("=", 1)[-1] if rest[0].startswith("--days=") else rest[0]
+    try:
+        days = float(text)
+    except ValueError:
+        return None
+    return days if days > 0 and len(rest) == 1 else None
+
+
+async def _stats(bot, args: list[str], who: str) -> AdminResult:
+    from bot.ops.stats import compute_stats, format_stats
+
+    days = _days(args)
+    if days is None:
+        return _bad(f"bad arguments {' '.join(args)!r}", "stats [--days N]")
+    ops = bot.settings.ops
+    stats = await asyncio.to_thread(
+        compute_stats, bot.audit.db, days, bot.embedder, ops["gap_threshold"], ops["gap_limit"]
+    )
+    return AdminResult(True, format_stats(stats), stats)
+
+
+def status_data(bot) -> dict:
+    from bot.ops.policy import channel_modes
+    from bot.ops.reload import is_reloading
+
+    snap = bot.snapshot
+    cal = snap.calibration
+    last = bot.audit.db.execute(
+        "select ts, who, ok, duration_ms from reloads where dry_run = 0 order by id desc limit 1"
+    ).fetchone()
+    return {
+        "version": __version__,
+        "service": snap.kb.service,
+        "knowledge": str(snap.kb.root),
+        "faq_entries": sum(1 for c in snap.kb.chunks if c.kind == "faq"),
+        "doc_sections": sum(1 for c in snap.kb.chunks if c.kind == "doc"),
+        "kb_fingerprint": snap.kb.fingerprint,
+        "model": snap.model,
+        "calibration": {"answer": cal.answer_threshold, "scope": cal.scope_threshold, "margin": cal.ambiguity_margin},
+        "last_reload": dict(zip(("ts", "who", "ok", "duration_ms"), last)) if last else None,
+        "reloading": is_reloading(bot),
+        "guard_mode": bot.settings.guard["mode"],
+        "guard_policy": bot.settings.guard["policy"] or "(built-in)",
+        "channel_modes": channel_modes(bot),
+    }
+
+
+async def _status(bot, args: list[str], who: str) -> AdminResult:
+    d = await asyncio.to_thread(status_data, bot)
+    last = d["last_reload"]
+    last_text = (
+        f"{last['ts']} by {last['who']}: {'ok' if last['ok'] else 'FAILED'} ({last['duration_ms']:.0f} ms)"
+        if last
+        else "none since the audit log began"
+    )
+    cal = d["calibration"]
+    lines = [
+        f"helpbot {d['version']} serving {d['service']}",
+        f"knowledge: {d['knowledge']} ({d['faq_entries']} FAQ entries, {d['doc_sections']} doc sections; "
+        f"fingerprint {d['kb_fingerprint']})",
+        f"model: {d['model']}",
+        f"calibration: answer >= {cal['answer']:.3f}, in scope >= {cal['scope']:.3f}, margin {cal['margin']:.3f}",
+        f"last reload: {last_text}" + (" (a reload is running now)" if d["reloading"] else ""),
+        f"guard: mode {d['guard_mode']}, policy {d['guard_policy']}, {len(d['channel_modes'])} channel override(s)",
+    ]
+    return AdminResult(True, "\n".join(lines), d)
+
+
+async def _policy(bot, args: list[str], who: str) -> AdminResult:
+    from bot.ops.policy import MODES, channel_modes, default_mode, set_channel_mode
+
+    usage = "policy [<channel> enforce|monitor|default]"
+    if not args:
+        overrides = await asyncio.to_thread(channel_modes, bot)
+        guard = bot.settings.guard
+        lines = [f"guard mode: {guard['mode']}", f"guard policy: {guard['policy'] or '(built-in)'}"]
+        lines += [f"  channel {ch}: {mode}" for ch, mode in sorted(overrides.items())] or ["  no channel overrides"]
+        return AdminResult(True, "\n".join(lines), {"mode": guard["mode"], "policy": guard["policy"], "channels": overrides})
+    if len(args) != 2 or args[1].lower() not in (*MODES, "default"):
+        return _bad(f"bad arguments {' '.join(args)!r}", usage)
+    channel, mode = args[0], args[1].lower()
+    await asyncio.to_thread(set_channel_mode, bot, channel, None if mode == "default" else mode)
+    log.info("guard mode changed", extra={"event": "policy", "who": who, "channel": channel, "mode": mode})
+    if mode == "default":
+        return AdminResult(True, strings.POLICY_CLEARED.format(channel=channel, mode=default_mode(bot)), {"channel": channel, "mode": None})
+    return AdminResult(True, strings.POLICY_SET.format(channel=channel, mode=mode), {"channel": channel, "mode": mode})
+
+
+async def _help(bot, args: list[str], who: str) -> AdminResult:
+    return AdminResult(True, strings.ADMIN_HELP)
+
+
+COMMANDS = {"reload": _reload, "stats": _stats, "status": _status, "policy": _policy, "help": _help}
+
+
+async def run_admin(bot, command: str, args: list[str], who: str) -> AdminResult:
+    """Run one admin command for `who` (already checked to be an admin by the adapter)."""
+    name = (command or "").strip().lower().lstrip("/")
+    handler = COMMANDS.get(name)
+    if handler is None:
+        return AdminResult(False, strings.ADMIN_UNKNOWN.format(command=command, help=strings.ADMIN_HELP))
+    log.info("admin command", extra={"event": "admin", "who": who, "command": name, "args": list(args)})
+    try:
+        return await handler(bot, list(args or []), who)
+    except HelpbotError as exc:
+        return AdminResult(False, str(exc))

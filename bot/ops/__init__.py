@@ -1,0 +1,1 @@
+"""Operations: knowledge reload, stats and reports, health and metrics, logging, retention."""

@@ -1,0 +1,40 @@
+"""The app manifests match what the code does: command, events, and a scope for every API method."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import DEFAULTS
+
+ROOT = Path(__file__).resolve().parents[2]
+SCOPE_FOR = {
+    "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "chat_update": "chat:write",
+    "reactions_add": "reactions:write", "reactions_remove": "reactions:write", "users_info": "users:read",
+}
+
+
+def methods_used() -> set[str]:
+    source = "\n".join(p.read_text() for p in (ROOT / "adapters" / "slack").glob("*.py") if p.name != "fake_api.py")
+    return set(re.findall(r"\b((?:chat|reactions|users)_[A-Za-z]+)\b", source))
+
+
+@pytest.mark.parametrize("name, socket_mode", [("manifest.yaml", True), ("manifest-http.yaml", False)])
+def test_manifest_matches_the_adapter(name, socket_mode):
+    manifest = yaml.safe_load((ROOT / "deploy" / "slack" / name).read_text())
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] is socket_mode
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [DEFAULTS["slack"]["command"]]
+    assert set(settings["event_subscriptions"]["bot_events"]) >= {"app_mention", "message.im", "message.channels"}
+    assert settings["interactivity"]["is_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    used = methods_used()
+    assert used >= {"chat_postMessage", "chat_postEphemeral", "reactions_add", "users_info"}
+    assert {SCOPE_FOR[m] for m in used} | {"app_mentions:read", "im:history", "channels:history", "commands"} <= scopes
+    if not socket_mode:
+        urls = [manifest["features"]["slash_commands"][0]["url"], settings["event_subscriptions"]["request_url"],
+                settings["interactivity"]["request_url"]]
+        assert all(u.endswith("/slack/events") for u in urls)
