@@ -56,18 +56,26 @@ def bot(embedder, tmp_path_factory):
     return _make_bot(SAMPLE_KNOWLEDGE, tmp_path_factory.mktemp("bot-home"), embedder)
 
 
+_users = iter(range(10**9))
+
+
+def message(text: str, conversation: str | None = None):
+    """A Message from a fresh user and channel, so the guard's flood limit never interferes."""
+    from bot.messages import Message
+
+    n = next(_users)
+    return Message(text, platform="test", user_id=f"u{n}", channel_id=f"c{n}", conversation_id=conversation or f"conv{n}")
+
+
+@pytest.fixture
+def msg():
+    return message
+
+
 @pytest.fixture
 def ask(bot):
     """ask(text, conversation=None) -> Reply, through the real pipeline (no audit row)."""
-    from bot.messages import Message
-
-    counter = iter(range(10**6))
-
-    def _ask(text: str, conversation: str | None = None):
-        conv = conversation or f"test-{next(counter)}-{id(text)}"
-        return bot.answer_sync(Message(text, platform="test", conversation_id=conv), audit=False)
-
-    return _ask
+    return lambda text, conversation=None: bot.answer_sync(message(text, conversation), audit=False)
 
 
 @pytest.fixture

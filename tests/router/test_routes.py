@@ -6,7 +6,6 @@ Every reply must carry machine-readable reasons and the scores behind the decisi
 import pytest
 
 from bot import strings
-from bot.messages import Message
 
 
 def test_plain_answer_carries_reasons_and_scores(ask):
@@ -47,8 +46,8 @@ def test_two_in_scope_questions_are_both_answered(ask):
     assert {s.id for s in reply.sources} >= {"archive-project", "export-data"}
 
 
-def test_one_question_with_and_is_not_split(bot):
-    prepared = bot.prepare(Message("How do I invite and remove members?"))
+def test_one_question_with_and_is_not_split(bot, msg):
+    prepared = bot.prepare(msg("How do I invite and remove members?"))
     assert prepared.plan.parts[0].text == "How do I invite and remove members?" and len(prepared.plan.parts) == 1
 
 
@@ -68,8 +67,8 @@ def test_unsupported_style_gets_plain_answer_and_one_line(ask, text, source):
     assert reply.notes.count(strings.STYLE_NOT_OFFERED) == 1
 
 
-def test_style_request_never_reaches_retrieval(bot):
-    prepared = bot.prepare(Message("Explain how to reset my password in the style of Momotaro"))
+def test_style_request_never_reaches_retrieval(bot, msg):
+    prepared = bot.prepare(msg("Explain how to reset my password in the style of Momotaro"))
     assert prepared.embed_texts and all("Momotaro" not in t for t in prepared.embed_texts)
 
 
@@ -120,11 +119,8 @@ def test_style_on_the_previous_answer(ask):
     assert {"style.unsupported", "followup.style"} <= set(reply.reasons)
 
 
-def test_follow_ups_in_eval_batches_see_their_question(bot):
-    messages = [
-        Message("How do I archive a project?", conversation_id="b1"),
-        Message("and how do I undo that?", conversation_id="b1"),
-    ]
+def test_follow_ups_in_eval_batches_see_their_question(bot, msg):
+    messages = [msg("How do I archive a project?", "b1"), msg("and how do I undo that?", "b1")]
     replies = bot.answer_batch(messages)
     assert "followup.resolved" in replies[1].reasons
 
@@ -142,17 +138,17 @@ def test_mention_before_question_is_ignored(ask):
     assert ask("<@U12345> how do I invite someone to my workspace?").source == "invite-member"
 
 
-def test_ten_thousand_words_are_truncated_and_bounded(bot, ask):
+def test_ten_thousand_words_are_truncated_and_bounded(bot, ask, msg):
     reply = ask("word " * 10_000)
-    assert "input.truncated" in reply.reasons and reply.route in ("refuse", "unknown")
-    prepared = bot.prepare(Message("How do I pay? " * 2000 + " ".join(f"Question {n}?" for n in range(500))))
+    assert "input.truncated" in reply.reasons and reply.route in ("refuse", "unknown", "block")
+    prepared = bot.prepare(msg("How do I pay? " * 2000 + " ".join(f"Question {n}?" for n in range(500))))
     assert len(prepared.plan.parts) <= bot.settings.router["max_parts"]
     assert len(prepared.embed_texts) <= bot.settings.router["max_parts"]
 
 
-def test_question_repeated_fifty_times_is_answered_once(bot, ask):
+def test_question_repeated_fifty_times_is_answered_once(bot, ask, msg):
     text = "How do I invite someone to my workspace? " * 50
-    assert len(bot.prepare(Message(text)).embed_texts) == 1
+    assert len(bot.prepare(msg(text)).embed_texts) == 1
     reply = ask(text)
     assert reply.route == "answer" and reply.source == "invite-member" and len(reply.sources) <= 2
     assert "split.deduplicated" in reply.reasons
@@ -180,3 +176,9 @@ def test_smalltalk(ask, text, kind):
 def test_other_product_by_name_is_refused(ask):
     reply = ask("How do I reset my Gmail password?")
     assert reply.route == "refuse" and "scope.other_product" in reply.reasons
+
+
+def test_out_of_scope_request_after_a_question_is_not_a_follow_up(ask):
+    ask("How do I invite someone to my workspace?", conversation="f6")
+    reply = ask("Write my resume", conversation="f6")
+    assert reply.route == "refuse" and "followup.resolved" not in reply.reasons
