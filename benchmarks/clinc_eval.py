@@ -73,12 +73,15 @@ def goal_figures(results: list[dict]) -> dict:
     inscope = [r for r in results if r["expect"] == ["answer"]]
     outscope = [r for r in results if r["expect"] == DECLINED]
     right = sum(r["route"] in ("answer", "partial") and r["source"] == r["expect_source"] for r in inscope)
-    declined = sum(r["route"] in DECLINED for r in outscope)
+    # Declined: not answered. A guard block of a harmless request declines it too (counted apart).
+    declined = sum(r["route"] in (*DECLINED, "block") for r in outscope)
     return {
         "in_scope": len(inscope),
         "in_scope_right_entry": round(right / max(1, len(inscope)), 4),
+        "in_scope_blocked": sum(r["route"] == "block" for r in inscope),
         "out_of_scope": len(outscope),
         "out_of_scope_declined": round(declined / max(1, len(outscope)), 4),
+        "out_of_scope_blocked": sum(r["route"] == "block" for r in outscope),
         "overall_accuracy": round((right + declined) / max(1, len(results)), 4),
     }
 

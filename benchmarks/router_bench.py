@@ -1,8 +1,9 @@
 """Routing overhead per message, beyond the shared embedding: `python benchmarks/router_bench.py`.
 
-Times the plain-logic step (`HelpBot.prepare`: smalltalk, style, split, follow-up plan) and the
-decision step (`HelpBot.decide`: scores, calibrated models, composition) for each message, with
-the embeddings computed beforehand and left out of the timing. Messages: evals/sample.jsonl when
+Times the router's own work for each message: the plain-logic plan (smalltalk, style, split,
+follow-up reading) and the decision (entry scores, keyword agreement, in-scope head, calibrated
+models, ambiguity, composition, memory), with the message's embeddings computed beforehand and
+left out of the timing. The guard's and the LLM's time are theirs, measured elsewhere. Messages: evals/sample.jsonl when
 present, plus built-in compound, style, follow-up and bad-input messages.
 """
 
@@ -48,21 +49,31 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     os.environ.setdefault("HELPBOT_HOME", tempfile.mkdtemp(prefix="helpbot-bench-"))
     from bot.config import load_settings
+    from bot.embedcache import EmbeddingCache
     from bot.messages import Message
-    from bot.pipeline import HelpBot
+    from bot.pipeline import HelpBot, Prepared, clean_text
+    from bot.router import smalltalk_kind
 
     bot = HelpBot(load_settings(), args.knowledge)
+    router, snapshot = bot.router, bot.snapshot
     texts = messages()
     routing_ms, embed_ms = [], []
     for round_ in range(args.rounds):
         for n, text in enumerate(texts):
             message = Message(text, platform="bench", conversation_id=f"bench-{round_}-{n // 2}")
             t0 = time.perf_counter()
-            prepared = bot.prepare(message)
+            clean = clean_text(text)[: bot.settings.core["max_input_chars"]]
+            kind = smalltalk_kind(clean)
+            plan = None if kind else router.plan(clean, message.conversation_key)
             t1 = time.perf_counter()
-            vectors = bot._embed(prepared.embed_texts)
+            cache = EmbeddingCache(bot.embedder)
+            if plan is not None and not plan.decline:
+                cache.prefetch(plan.embed_texts)
             t2 = time.perf_counter()
-            bot.decide(prepared, vectors, bot.snapshot)
+            if plan is not None and not plan.decline:
+                decisions = router.decide_plan(plan, cache)
+                bot._compose(Prepared(message, clean, plan=plan), decisions, snapshot)
+                router.remember(plan, decisions)
             t3 = time.perf_counter()
             routing_ms.append(((t1 - t0) + (t3 - t2)) * 1000)
             embed_ms.append((t2 - t1) * 1000)

@@ -135,18 +135,6 @@ def best_threshold(pos: np.ndarray, *negative_groups: np.ndarray) -> tuple[float
     return best_t, best_acc
 
 
-@dataclass
-class Heldout:
-    """Leave-one-out scores of the knowledge base's own FAQ phrasings."""
-
-    scores: np.ndarray  # (n, entries)
-    truth: np.ndarray  # entry index of each held-out phrasing
-
-    @property
-    def correct(self) -> np.ndarray:
-        return self.scores.argmax(1) == self.truth if self.scores.shape[1] else np.zeros(len(self.truth), bool)
-
-
 def heldout_rows(geometry: Geometry) -> np.ndarray:
     """Rows whose entry keeps at least one other phrasing when they are held out (FAQ only)."""
     chunks = geometry.index.chunks
@@ -260,7 +248,8 @@ def _features(geometry: Geometry, vectors: np.ndarray, texts: list[str], alpha: 
 
 def _fit_models(cal: Calibration, pos, pos_ok, neg, unk) -> None:
     """Answer model: held-out phrasings that found their own entry vs out-of-scope requests and
-    unanswerable product questions. Scope model: in scope (product questions, phrasings) vs out."""
+    unanswerable product questions; its threshold balances right answers against out-of-scope
+    requests. Scope model: in scope (product questions, phrasings) vs out."""
     right = pos[pos_ok]
     answer_x = cal.standardise(np.r_[right, neg, unk])
     answer_y = np.r_[np.ones(len(right)), np.zeros(len(neg) + len(unk))]

@@ -29,7 +29,7 @@ class Geometry:
         self.row_chunk = index.row_chunk
         self.n = len(index.chunks)
         if len(self.rows):
-            self.starts = index._starts
+            self.starts = np.flatnonzero(np.r_[True, self.row_chunk[1:] != self.row_chunk[:-1]])  # rows of an entry are contiguous
             self.sums = np.add.reduceat(self.rows, self.starts, axis=0)
         else:
             self.starts = np.zeros(0, np.int64)

@@ -4,8 +4,8 @@ Help-desk questions about a service (positives): BANKING77 train, CLINC150 `bank
 `credit_cards` train rows. Generic requests (negatives): alpaca generic instructions, every other
 CLINC150 domain's train rows and `oos_train`. Only train-side rows are used; CLINC `val` stays
 untouched for measuring, and so is every fifth BANKING77 and alpaca row (`shared_data.reserved`),
-which benchmarks/banking77_eval.py uses as its test set. Size and weight decay are chosen on a
-random 20% split of the training rows.
+the test set of `benchmarks/clinc_eval.py --protocol banking77`. Size and weight decay are
+chosen on a random 20% split of the training rows.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def train(shared: Path, embedder, seed: int = 0) -> tuple[Head, dict]:
         "weight_decay": decay,
         "holdout_balanced_accuracy": round(scores[(hidden, decay)], 4),
         "sources": "banking77/train, clinc150 train+oos_train, generic_requests/alpaca_harmless_dev "
-        "(without every fifth banking77/alpaca row, kept for benchmarks/banking77_eval.py)",
+        "(without every fifth banking77/alpaca row, kept for benchmarks/clinc_eval.py --protocol banking77)",
         "remake": "python -m bot.routing.train --shared ../shared/data",
     }
     return Head(w1, b1, w2, b2, info), {f"{h}/{d}": round(v, 4) for (h, d), v in scores.items()}

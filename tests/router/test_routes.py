@@ -93,6 +93,13 @@ def test_ambiguous_question_offers_the_runner_up(bot, ask):
             assert "ambiguous" not in reply.reasons and len(reply.sources) == 1
 
 
+def test_near_tie_answers_the_best_and_offers_the_other(ask):
+    reply = ask("I'm done working with this client, how do I take myself out of their workspace?")
+    assert reply.route == "answer" and "ambiguous" in reply.reasons
+    assert {s.id for s in reply.sources} == {"remove-member", "leave-workspace"}
+    assert any(n.startswith("Did you mean:") and not n.endswith("??") for n in reply.notes)
+
+
 def test_follow_up_is_read_with_the_previous_question(ask):
     first = ask("How do I archive a project?", conversation="f1")
     follow = ask("and how do I undo that?", conversation="f1")
