@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from bot.guard.base import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, ScanContext, ScanResult,
+from bot.guard.base import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, NOTES, ScanContext, ScanResult,
                             Scanner)
 from bot.guard.build import build_input_guard, build_output_guard
 from bot.guard.knowledge import scan_knowledge_chunk
@@ -29,7 +29,7 @@ def redact_pii(text: str) -> str:
 
 __all__ = [
     "DEFAULT_POLICY", "GuardOutcome", "GuardRunner", "GuardState", "NOTE_PII", "NOTE_SECRET",
-    "NOTE_TRUNCATED", "ScanContext", "ScanResult", "Scanner", "build_input_guard",
+    "NOTE_TRUNCATED", "NOTES", "ScanContext", "ScanResult", "Scanner", "build_input_guard",
     "build_output_guard", "load_policy", "normalize", "redact_pii", "resolve_policy",
     "scan_knowledge_chunk",
 ]

@@ -90,9 +90,12 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
     if _UESC_RE.search(text):
         d = _UESC_RE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text)
         out.append(("unicode_escape", d))
-    rot = codecs.encode(text, "rot13")
-    if _ROT13_HINT_RE.search(text) or _english_score(rot) > _english_score(text) + 1:
-        out.append(("rot13", rot))
+    if _ROT13_HINT_RE.search(text):
+        out.append(("rot13", codecs.encode(text, "rot13")))
+    elif (plain := _english_score(text)) < 4:  # already English: no need to try rot13
+        rot = codecs.encode(text, "rot13")
+        if _english_score(rot) > plain + 1:
+            out.append(("rot13", rot))
     return out
 
 
