@@ -57,6 +57,11 @@ class ScanContext:
 class Scanner(ABC):
     name: str = "scanner"
 
+    @classmethod
+    def from_policy(cls, policy: dict, state) -> "Scanner":
+        """Build from a resolved policy (see policy.py) and the shared GuardState."""
+        return cls()
+
     @abstractmethod
     def scan(self, text: str, context: ScanContext) -> ScanResult: ...
 
