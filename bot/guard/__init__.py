@@ -12,7 +12,7 @@ from bot.guard.base import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, NOTES, ScanCo
 from bot.guard.build import build_input_guard, build_output_guard
 from bot.guard.knowledge import scan_knowledge_chunk
 from bot.guard.normalize import normalize
-from bot.guard.pii import find_pii, redact
+from bot.guard.pii import find_pii, redact, resolve
 from bot.guard.policy import DEFAULT_POLICY, load_policy, resolve_policy
 from bot.guard.runner import GuardOutcome, GuardRunner
 from bot.guard.secrets import find_secrets
@@ -21,8 +21,6 @@ from bot.guard.state import GuardState
 
 def redact_pii(text: str) -> str:
     """Personal data and secrets replaced by placeholders ([EMAIL], [SECRET], ...): for logs."""
-    from bot.guard.pii import resolve
-
     text = normalize(text)
     return redact(text, resolve(find_pii(text) + find_secrets(text)))
 

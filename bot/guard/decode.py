@@ -44,7 +44,7 @@ def _as_text(raw: bytes) -> str | None:
     return s if _printable(s) else None
 
 
-def _b64(token: str) -> str | None:
+def decode_b64(token: str) -> str | None:
     core = token.rstrip("=")
     if len(core) % 4 == 1:
         return None
@@ -74,7 +74,7 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for m in _B64_RE.finditer(text):
         tok = m.group(0)
-        if _LETTER_RE.search(tok) and (d := _b64(tok)):
+        if _LETTER_RE.search(tok) and (d := decode_b64(tok)):
             out.append(("base64", d))
     for m in _HEX_RE.finditer(text):
         if d := _hex(m.group(0)):

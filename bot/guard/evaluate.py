@@ -31,8 +31,6 @@ from bot.guard.policy import load_policy, resolve_policy
 from bot.guard.train import design, embed_sources, fit_head, load_sources
 
 ATTACKS = ("deepset_pos", "giskard", "wild")
-GOALS = {"attacks": ("blocked or stripped", ">= 0.95"), "deepset_neg": ("blocked", "<= 0.01"),
-         "clinc_in_scope_val": ("blocked", "<= 0.01"), "alpaca": ("blocked", "<= 0.05")}
 
 
 class CachedEmbed:

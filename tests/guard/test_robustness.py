@@ -6,7 +6,6 @@ import pkgutil
 import re
 import time
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
