@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import datetime as dt
 import json
 import random
@@ -55,11 +57,13 @@ def add_faq(knowledge: Path, entry_id: str, question: str, answer: str, file: st
 
 
 def ask_sync(bot, text: str = INVITE_Q):
-    return bot.answer_sync(Message(text, platform="test", user_id="tester", channel_id="T1"))
+    """A fresh user per question: the flood guard's duplicate check must not answer for the knowledge."""
+    return bot.answer_sync(Message(text, platform="test", user_id=uuid.uuid4().hex, channel_id="T1"))
 
 
-async def ask(bot, text: str = INVITE_Q, user: str = "tester"):
-    return await bot.handle(Message(text, platform="test", user_id=user, channel_id="T1"))
+async def ask(bot, text: str = INVITE_Q, user: str | None = None):
+    user = user or uuid.uuid4().hex
+    return await bot.handle(Message(text, platform="test", user_id=user, channel_id=f"T-{user}"))
 
 
 # Invented traffic for stats and report tests: questions a help bot could get and not answer.

@@ -12,7 +12,7 @@ import pytest
 from bot.audit import AuditLog
 from bot.ops.gaps import cluster_questions
 from bot.ops.stats import compute_stats, feedback_key, format_stats
-from bot.redact import redact_basic
+from bot.guarding import redact_for_log as redact_basic
 from ops_helpers import GAP_GROUPS, seed_audit
 
 NOW = dt.datetime(2025, 3, 20, 12, 0, tzinfo=dt.timezone.utc)
