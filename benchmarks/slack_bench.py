@@ -59,7 +59,8 @@ def machine() -> str:
 async def start_app(fake: FakeSlack, knowledge: str | None, home: str) -> tuple[asyncio.subprocess.Process, str]:
     """`helpbot serve slack --http 0` from this checkout; returns (process, events URL)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-           "HELPBOT_SLACK_API_URL": fake.api_url, "HELPBOT_HOME": os.environ.get("HELPBOT_HOME", home)}
+           "HELPBOT_SLACK_API_URL": fake.api_url, "HELPBOT_HOME": os.environ.get("HELPBOT_HOME", home),
+           "HELPBOT_OPS_PORT": "0", "HELPBOT_LOG_LEVEL": os.environ.get("HELPBOT_LOG_LEVEL", "WARNING")}
     args = ["-c", "from bot.cli import main; main()", "serve", "slack", "--http", "0", "--host", "127.0.0.1"]
     if knowledge:
         args += ["--knowledge", knowledge]

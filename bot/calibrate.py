@@ -1,30 +1,49 @@
-"""Fit the routing thresholds per knowledge base from labelled data, not by guessing.
+"""Fit the router per knowledge base from labelled data, not by guessing.
 
 Positives: each FAQ phrasing held out in turn (leave-one-out) must find its own entry.
 Negatives: generic out-of-scope requests (`bot/data/out_of_scope.txt`, written for helpbot).
-Unknown-vs-refuse: generic product questions the knowledge base does not answer
+Unknown-vs-refuse: product questions the knowledge base does not answer
 (`bot/data/in_scope_generic.txt`) against the same out-of-scope requests.
+
+What is fitted: alpha (centroid vs best-phrasing weight, by leave-one-out accuracy); a logistic
+"answer" model over the features in bot/routing/features.py and its threshold; a logistic
+"in scope" model and threshold; the ambiguity margin. The operating point is measured on
+held-out folds (the models refitted without the fold), so it is an honest estimate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bot.index.search import SearchIndex
+from bot.routing.features import Geometry, feature_matrix
+from bot.routing.head import HEAD_PATH
 
 DATA = Path(__file__).resolve().parent / "data"
-CALIBRATION_VERSION = "1"
+CALIBRATION_VERSION = "5"
+ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+BETAS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
+FOLDS = 5
+MIN_PHRASINGS_FOR_CENTROID = 5  # median phrasings per FAQ entry needed to fit alpha
 
 
 @dataclass
 class Calibration:
-    answer_threshold: float = 0.6
-    scope_threshold: float = 0.35
-    ambiguity_margin: float = 0.03
+    answer_threshold: float = 0.5  # on the answer model's probability
+    scope_threshold: float = 0.5  # on the scope model's probability
+    ambiguity_margin: float = 0.03  # on entry scores
+    alpha: float = 0.0
+    beta: float = 0.0  # weight of keyword agreement in entry scores
+    # Logistic models over the standardised features (bias first), see bot/routing/features.py.
+    answer_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0])
+    scope_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0])
+    center: list[float] = field(default_factory=lambda: [0.5, 0.05, 0.0])
+    scale: list[float] = field(default_factory=lambda: [0.1, 0.05, 1.0])
+    head: str = ""  # fingerprint of the in-scope head used ("" = none)
     version: str = CALIBRATION_VERSION
     key: str = ""  # kb fingerprint + model fingerprint it was fitted for
     operating_point: dict = field(default_factory=dict)
@@ -34,7 +53,37 @@ class Calibration:
 
     @classmethod
     def from_json(cls, text: str) -> "Calibration":
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        if data.get("version") != CALIBRATION_VERSION:
+            return cls(key="")  # stale format: refit
+        return cls(**data)
+
+    def standardise(self, feats: np.ndarray) -> np.ndarray:
+        return (np.atleast_2d(feats) - np.array(self.center)) / np.array(self.scale)
+
+    def answer_prob(self, feats: np.ndarray) -> np.ndarray:
+        return _prob(self.answer_model, self.standardise(feats))
+
+    def scope_prob(self, feats: np.ndarray) -> np.ndarray:
+        return _prob(self.scope_model, self.standardise(feats))
+
+
+def _prob(model: list[float], x: np.ndarray) -> np.ndarray:
+    w = np.asarray(model, np.float64)
+    return 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
+
+
+def calibration_texts() -> tuple[list[str], list[str]]:
+    """(out-of-scope requests, unanswerable product questions) written for helpbot."""
+    return read_lines(DATA / "out_of_scope.txt"), read_lines(DATA / "in_scope_generic.txt")
+
+
+def calibration_key(kb_fingerprint: str, identity) -> str:
+    """Changes when anything the fit depends on changes: knowledge, model, head, example lists."""
+    h = hashlib.sha256()
+    for path in (DATA / "out_of_scope.txt", DATA / "in_scope_generic.txt", HEAD_PATH):
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    return f"{CALIBRATION_VERSION}:{kb_fingerprint}:{identity.fingerprint}:{h.hexdigest()[:12]}"
 
 
 def read_lines(path: Path) -> list[str]:
@@ -43,66 +92,210 @@ def read_lines(path: Path) -> list[str]:
     return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-def best_threshold(pos: np.ndarray, neg: np.ndarray, pos_ok: np.ndarray | None = None) -> tuple[float, float]:
-    """Threshold maximising balanced accuracy: positives answered (correctly) vs negatives declined."""
-    if pos_ok is None:
-        pos_ok = np.ones(len(pos), dtype=bool)
-    candidates = np.unique(np.r_[pos, neg])
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> list[float]:
+    """Class-balanced, L2-regularised logistic regression by Newton's method (few features)."""
+    if len(x) == 0 or y.min() == y.max():
+        return [0.0] + [0.0] * x.shape[1]
+    xb = np.c_[np.ones(len(x)), x]
+    pos = y.mean()
+    sw = np.where(y > 0, 0.5 / pos, 0.5 / (1 - pos)) / len(y)
+    w = np.zeros(xb.shape[1])
+    reg = l2 * np.r_[0.0, np.ones(x.shape[1])]
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (sw * (p - y)) + reg * w
+        hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + np.diag(reg + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return [float(v) for v in w]
+
+
+def best_threshold(pos: np.ndarray, *negative_groups: np.ndarray) -> tuple[float, float]:
+    """Threshold maximising balanced accuracy: positives accepted vs each negative group rejected.
+
+    Every group weighs the same, whatever its size. The threshold is put midway to the next
+    lower score, for a margin.
+    """
+    groups = [g for g in negative_groups if len(g)]
+    candidates = np.unique(np.r_[pos, *groups]) if len(pos) or groups else np.zeros(0)
+    if not len(candidates):
+        return 0.5, 0.0
     best_t, best_acc = 0.5, -1.0
     for t in candidates:
-        p = float(np.mean((pos >= t) & pos_ok)) if len(pos) else 0.0
-        n = float(np.mean(neg < t)) if len(neg) else 1.0
+        p = float(np.mean(pos >= t)) if len(pos) else 0.0
+        n = float(np.mean([np.mean(g < t) for g in groups])) if groups else 1.0
         acc = 0.5 * (p + n)
         if acc > best_acc:
             best_t, best_acc = float(t), acc
-    # Put the threshold midway to the next lower candidate for a margin.
     lower = candidates[candidates < best_t]
     if len(lower):
         best_t = float((best_t + lower.max()) / 2)
     return best_t, best_acc
 
 
-def leave_one_out(index: SearchIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each FAQ phrasing of an entry with 2+ phrasings: (top score, correct?, top-2 gap)."""
-    scores, correct, gaps = [], [], []
-    for row, chunk_idx in enumerate(index.row_chunk.tolist()):
-        chunk = index.chunks[chunk_idx]
-        if chunk.kind != "faq" or len(chunk.questions) < 2:
-            continue
-        per_chunk = index.chunk_scores(index.rows[row], exclude_rows=np.array([row]))
-        order = np.argsort(-per_chunk)[:2]
-        scores.append(per_chunk[order[0]])
-        correct.append(order[0] == chunk_idx)
-        gaps.append(per_chunk[order[0]] - per_chunk[order[1]] if len(order) > 1 else 1.0)
-    return np.array(scores, np.float32), np.array(correct, bool), np.array(gaps, np.float32)
+@dataclass
+class Heldout:
+    """Leave-one-out scores of the knowledge base's own FAQ phrasings."""
+
+    scores: np.ndarray  # (n, entries)
+    truth: np.ndarray  # entry index of each held-out phrasing
+
+    @property
+    def correct(self) -> np.ndarray:
+        return self.scores.argmax(1) == self.truth if self.scores.shape[1] else np.zeros(len(self.truth), bool)
 
 
-def fit(index: SearchIndex, negatives: np.ndarray, unknowns: np.ndarray, key: str = "") -> Calibration:
-    """`negatives`/`unknowns` are embeddings of out-of-scope requests / unanswerable product questions."""
-    loo_scores, loo_ok, gaps = leave_one_out(index)
-    neg_top = np.array([index.chunk_scores(v).max() for v in negatives], np.float32) if len(negatives) else np.zeros(0)
-    unk_top = np.array([index.chunk_scores(v).max() for v in unknowns], np.float32) if len(unknowns) else np.zeros(0)
-    answer_t, answer_acc = best_threshold(loo_scores, neg_top, loo_ok)
-    below_neg, below_unk = neg_top[neg_top < answer_t], unk_top[unk_top < answer_t]
-    scope_t, scope_acc = best_threshold(below_unk, below_neg) if len(below_unk) else (answer_t, 1.0)
-    scope_t = min(scope_t, answer_t)
-    # Ambiguity: the top-2 gap under which held-out answers are wrong too often to answer silently.
+def heldout_rows(geometry: Geometry) -> np.ndarray:
+    """Rows whose entry keeps at least one other phrasing when they are held out (FAQ only)."""
+    chunks = geometry.index.chunks
+    keep = [r for r, c in enumerate(geometry.row_chunk.tolist()) if chunks[c].kind == "faq" and geometry.sizes[c] >= 2]
+    return np.array(keep, np.int64)
+
+
+def fit_alpha(geometry: Geometry, rows: np.ndarray) -> tuple[float, dict[str, float]]:
+    """Centroid weight by leave-one-out accuracy, when entries have enough phrasings to average.
+
+    With few phrasings per entry, holding one out leaves an unrepresentative centroid, so the
+    test says little; the best-phrasing score (alpha 0) is used instead.
+    """
+    if not len(rows):
+        return 0.0, {}
+    faq_sizes = [int(geometry.sizes[c]) for c, chunk in enumerate(geometry.index.chunks) if chunk.kind == "faq"]
+    if float(np.median(faq_sizes)) < MIN_PHRASINGS_FOR_CENTROID:
+        return 0.0, {"skipped": float(np.median(faq_sizes))}
+    vectors, truth = geometry.rows[rows], geometry.row_chunk[rows]
+    accuracy = {a: float((geometry.entry_scores(vectors, a, rows).argmax(1) == truth).mean()) for a in ALPHAS}
+    best = max(accuracy.values())
+    alpha = min(a for a, acc in accuracy.items() if acc >= best - 1e-9)  # ties: closest to best-phrasing
+    return alpha, {str(a): round(v, 4) for a, v in accuracy.items()}
+
+
+def fit_beta(geometry: Geometry, rows: np.ndarray, alpha: float) -> tuple[float, dict[str, float]]:
+    """Keyword weight by leave-one-out accuracy (the phrasing is removed from its entry's words too)."""
+    if not len(rows):
+        return 0.0, {}
+    vectors, truth = geometry.rows[rows], geometry.row_chunk[rows]
+    texts = [geometry.row_texts[r] for r in rows]
+    base = geometry.entry_scores(vectors, alpha, rows)
+    kw = geometry.keywords.matrix(texts, [(int(truth[i]), texts[i]) for i in range(len(rows))])
+    accuracy = {b: float(((base + b * kw).argmax(1) == truth).mean()) for b in BETAS}
+    best = max(accuracy.values())
+    beta = min(b for b, acc in accuracy.items() if acc >= best - 1e-9)
+    return beta, {str(b): round(v, 4) for b, v in accuracy.items()}
+
+
+def fit_margin(gaps: np.ndarray, correct: np.ndarray, in_top2: np.ndarray, floor: float = 0.7, least: int = 5) -> float:
+    """Largest top-2 gap under which the best entry is not clearly the right one of the two.
+
+    Among held-out phrasings whose entry is one of the two best, those with a gap under the
+    margin were the first less than `floor` of the time: there, offer the other ("Did you mean").
+    """
     margin = 0.0
-    for g in np.arange(0.005, 0.1, 0.005):
-        close = gaps < g
-        if close.sum() >= 3 and loo_ok[close].mean() < 0.75:
+    for g in np.arange(0.005, 0.1001, 0.005):
+        close = (gaps < g) & in_top2
+        if close.sum() >= least and correct[close].mean() < floor:
             margin = float(g)
-    answered = loo_scores >= answer_t
-    point = {
-        "heldout_phrasings": int(len(loo_scores)),
-        "heldout_answer_rate": round(float(answered.mean()) if len(answered) else 0.0, 4),
-        "heldout_right_entry": round(float((answered & loo_ok).mean()) if len(answered) else 0.0, 4),
-        "out_of_scope_examples": int(len(neg_top)),
-        "out_of_scope_declined": round(float((neg_top < answer_t).mean()) if len(neg_top) else 1.0, 4),
-        "out_of_scope_refused": round(float((neg_top < scope_t).mean()) if len(neg_top) else 1.0, 4),
-        "unknown_examples": int(len(unk_top)),
-        "unknown_not_refused": round(float((unk_top >= scope_t).mean()) if len(unk_top) else 1.0, 4),
-        "balanced_accuracy": round(answer_acc, 4),
-        "scope_balanced_accuracy": round(scope_acc, 4),
+    return round(margin, 4)
+
+
+def fit(
+    geometry: Geometry,
+    negatives: tuple[list[str], np.ndarray],
+    unknowns: tuple[list[str], np.ndarray],
+    head=None,
+    key: str = "",
+) -> Calibration:
+    """`negatives`/`unknowns`: (texts, embeddings) of out-of-scope requests / unanswerable product questions."""
+    (negative_texts, negatives), (unknown_texts, unknowns) = negatives, unknowns
+    rows = heldout_rows(geometry)
+    alpha, alpha_acc = fit_alpha(geometry, rows)
+    beta, beta_acc = fit_beta(geometry, rows, alpha)
+    logit = (lambda v: head.logit(v)) if head is not None else (lambda v: np.zeros(len(v), np.float32))
+    texts = [geometry.row_texts[r] for r in rows]
+    pos_scores = geometry.entry_scores(geometry.rows[rows], alpha, rows, texts, beta) if len(rows) else np.zeros((0, geometry.n))
+    pos_ok = pos_scores.argmax(1) == geometry.row_chunk[rows] if len(rows) else np.zeros(0, bool)
+    pos = feature_matrix(pos_scores, logit(geometry.rows[rows]) if len(rows) else np.zeros(0))
+    neg = _features(geometry, negatives, negative_texts, alpha, beta, logit)
+    unk = _features(geometry, unknowns, unknown_texts, alpha, beta, logit)
+    every = np.r_[pos, neg, unk] if len(pos) + len(neg) + len(unk) else np.zeros((1, 3))
+    center = every.mean(0)
+    scale = every.std(0)
+    scale[scale < 1e-6] = 1.0
+    cal = Calibration(alpha=alpha, beta=beta, center=[float(v) for v in center], scale=[float(v) for v in scale], key=key)
+    cal.head = head.model if head is not None else ""
+    point = _cross_validate(cal, pos, pos_ok, neg, unk)
+    _fit_models(cal, pos, pos_ok, neg, unk)
+    answered_p = cal.answer_prob(pos) if len(pos) else np.zeros(0)
+    if len(pos) and pos_scores.shape[1] > 1:
+        top2 = np.argsort(-pos_scores, axis=1)[:, :2]
+        in_top2 = (top2 == geometry.row_chunk[rows][:, None]).any(1)
+        cal.ambiguity_margin = fit_margin(pos[:, 1], pos_ok, in_top2)
+    point.update(
+        {
+            "heldout_phrasings": int(len(pos)),
+            "heldout_top1": round(float(pos_ok.mean()), 4) if len(pos) else 0.0,
+            "alpha_accuracy": alpha_acc,
+            "beta_accuracy": beta_acc,
+            "out_of_scope_examples": int(len(neg)),
+            "unknown_examples": int(len(unk)),
+            "in_sample_answer_rate": round(float((answered_p >= cal.answer_threshold).mean()), 4) if len(pos) else 0.0,
+            "head": bool(cal.head),
+        }
+    )
+    cal.operating_point = point
+    return cal
+
+
+def _features(geometry: Geometry, vectors: np.ndarray, texts: list[str], alpha: float, beta: float, logit) -> np.ndarray:
+    if not len(vectors) or vectors.ndim != 2 or vectors.shape[1] != geometry.rows.shape[1]:
+        return np.zeros((0, 3), np.float32)
+    return feature_matrix(geometry.entry_scores(vectors, alpha, None, texts, beta), logit(vectors))
+
+
+def _fit_models(cal: Calibration, pos, pos_ok, neg, unk) -> None:
+    """Answer model: held-out phrasings that found their own entry vs out-of-scope requests and
+    unanswerable product questions. Scope model: in scope (product questions, phrasings) vs out."""
+    right = pos[pos_ok]
+    answer_x = cal.standardise(np.r_[right, neg, unk])
+    answer_y = np.r_[np.ones(len(right)), np.zeros(len(neg) + len(unk))]
+    cal.answer_model = fit_logistic(answer_x, answer_y)
+    prob = lambda x: cal.answer_prob(x) if len(x) else np.zeros(0)  # noqa: E731
+    cal.answer_threshold = round(best_threshold(prob(right), prob(neg))[0], 6)
+    if len(unk) and len(neg):
+        scope_x = cal.standardise(np.r_[unk, pos, neg])
+        scope_y = np.r_[np.ones(len(unk) + len(pos)), np.zeros(len(neg))]
+        cal.scope_model = fit_logistic(scope_x, scope_y)
+        cal.scope_threshold = round(best_threshold(cal.scope_prob(unk), cal.scope_prob(neg))[0], 6)
+    else:
+        cal.scope_model = list(cal.answer_model)
+        cal.scope_threshold = cal.answer_threshold  # no examples: never "unknown" by score alone
+
+
+def _cross_validate(cal: Calibration, pos, pos_ok, neg, unk, folds: int = FOLDS, seed: int = 0) -> dict:
+    """Answer/refusal rates on held-out folds, each fold scored by models fitted without it."""
+    rng = np.random.default_rng(seed)
+    fp, fn, fu = (rng.integers(0, folds, len(a)) for a in (pos, neg, unk))
+    answered_right, declined, unknown_kept, refused = [], [], [], []
+    for k in range(folds):
+        trial = Calibration(**{**cal.__dict__, "operating_point": {}})
+        _fit_models(trial, pos[fp != k], pos_ok[fp != k], neg[fn != k], unk[fu != k])
+        if (fp == k).any():
+            p = trial.answer_prob(pos[fp == k])
+            answered_right += list((p >= trial.answer_threshold) & pos_ok[fp == k])
+        if (fn == k).any():
+            p = trial.answer_prob(neg[fn == k])
+            declined += list(p < trial.answer_threshold)
+            refused += list((p < trial.answer_threshold) & (trial.scope_prob(neg[fn == k]) < trial.scope_threshold))
+        if (fu == k).any():
+            p = trial.answer_prob(unk[fu == k])
+            unknown_kept += list((p < trial.answer_threshold) & (trial.scope_prob(unk[fu == k]) >= trial.scope_threshold))
+    rate = lambda v: round(float(np.mean(v)), 4) if len(v) else None  # noqa: E731
+    return {
+        "folds": folds,
+        "heldout_answered_right": rate(answered_right),
+        "out_of_scope_declined": rate(declined),
+        "out_of_scope_refused": rate(refused),
+        "unknown_routed_unknown": rate(unknown_kept),
     }
-    return Calibration(round(answer_t, 4), round(scope_t, 4), round(margin, 4), key=key, operating_point=point)

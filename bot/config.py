@@ -24,7 +24,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "embedding": {"model": "all-MiniLM-L6-v2", "device": "cpu", "batch_size": 64},
     "retrieval": {"top_k": 5, "rrf_k": 60, "vector_candidates": 20},
-    "router": {"ambiguity_margin": -1.0},  # -1 = use the calibrated value
+    "router": {"ambiguity_margin": -1.0, "max_parts": 4},  # margin -1 = use the calibrated value
     "llm": {
         "backend": "",
         "model": "",

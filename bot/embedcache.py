@@ -27,3 +27,5 @@ class EmbeddingCache:
         if text not in self.vectors:
             self.prefetch([text])
         return self.vectors[text]
+
+    __getitem__ = __call__

@@ -108,7 +108,7 @@ def summarise(cases: list[Case], results: list[dict]) -> dict:
 
 def run_eval(bot, cases: list[Case]) -> tuple[list[dict], dict]:
     messages = [
-        Message(c.text, platform="eval", user_id="eval", channel_id="eval", conversation_id=c.conversation or f"eval:{c.id}")
+        Message(c.text, platform="eval", user_id=f"eval:{c.id}", channel_id=f"eval:{c.id}", conversation_id=c.conversation or f"eval:{c.id}")
         for c in cases
     ]
     replies = bot.answer_batch(messages)

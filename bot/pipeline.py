@@ -9,12 +9,14 @@ in one batch call, and that embedding is shared by every stage that needs it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 
 from bot import __version__, strings
@@ -22,15 +24,22 @@ from bot.answer import extract
 from bot.audit import AuditLog
 from bot.config import Settings
 from bot.embedcache import EmbeddingCache
+from bot.llm import Passage, build_generator
 from bot.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.kb.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply, Source
 from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
-from bot.redact import redact_basic
-from bot.router import PartDecision, Router, smalltalk_kind, strip_greeting
+from bot.generation import compose_with_llm
+from bot.guarding import GuardStage, redact_for_log
+from bot.router import PartDecision, Router, smalltalk_kind
+from bot.routing import compose
+from bot.routing.head import load_head
+from bot.routing.memory import ConversationMemory
+from bot.routing.plan import Plan
 
+log = logging.getLogger("helpbot")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -49,6 +58,10 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     reply: Reply | None = None  # set when logic alone answers (empty, smalltalk, ...)
+    stripped: bool = False  # the guard removed an injected part: the answer is partial
+    generation: list = field(default_factory=list)  # passages for the LLM, when one may compose
+    guard_risk: float = 0.0
+    plan: Plan | None = None  # the router's reading: parts, style request, follow-up
 
     @property
     def embed_texts(self) -> list[str]:
@@ -63,12 +76,17 @@ class HelpBot:
         embedder: Embedder | None = None,
         audit: AuditLog | None = None,
         progress=None,
+        generator=None,
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
         self.embedder = embedder or get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
-        self.audit = audit or AuditLog(audit_path(settings), redact_basic)
+        self.audit = audit or AuditLog(audit_path(settings), redact_for_log)
+        self.guard = GuardStage(settings)
+        self.generator = generator if generator is not None else build_generator(dict(settings.llm))
         self._swap_lock = threading.Lock()
+        core = settings.core
+        self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
         self.snapshot: Snapshot = self._build(progress)
         self.router = self._router(self.snapshot)
 
@@ -83,8 +101,11 @@ class HelpBot:
         )
 
     def _router(self, snapshot: Snapshot) -> Router:
-        r = self.settings.retrieval
-        return Router(snapshot.calibration, r["top_k"], r["vector_candidates"], self.settings.router["ambiguity_margin"])
+        r = self.settings.router
+        return Router(
+            snapshot.index, snapshot.calibration, snapshot.kb.service, load_head(), self.memory,
+            self.settings.retrieval["top_k"], r["ambiguity_margin"], r["max_parts"],
+        )
 
     def swap(self, snapshot: Snapshot) -> None:
         """Serve `snapshot` from now on. Messages already in flight finish on the old one."""
@@ -111,7 +132,7 @@ class HelpBot:
         return template.format(**values)
 
     # -- the three steps -------------------------------------------------------------------
-    def prepare(self, message: Message, snapshot: Snapshot | None = None) -> Prepared:
+    def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None) -> Prepared:
         text = clean_text(message.text)
         prepared = Prepared(message, text)
         limit = self.settings.core["max_input_chars"]
@@ -123,11 +144,27 @@ class HelpBot:
             prepared.reply = Reply("smalltalk", self._fmt(strings.EMPTY, snapshot), reasons=["input.empty"])
             return prepared
         kind = smalltalk_kind(text)
+        # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
+        outcome = self.guard.check_input(text, message, None if kind else cache)
+        prepared.reasons += outcome.reasons + outcome.flags
+        prepared.notes += self.guard.user_notes(outcome)
+        prepared.guard_risk = outcome.risk
+        if outcome.blocked:
+            prepared.reply = self.guard.block_reply(outcome, lambda t: self._fmt(t, snapshot))
+            return prepared
+        if outcome.verdict == "strip":
+            prepared.stripped = True
+            prepared.notes.append(strings.STRIPPED_INJECTION)
+        text = outcome.text
         if kind:
-            template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "help": strings.HELP}[kind]
+            template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
             return prepared
-        prepared.parts = [strip_greeting(text) or text]
+        plan = self.router.plan(text, message.conversation_key)
+        prepared.plan = plan
+        if plan.decline:
+            prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))
+        prepared.parts = plan.embed_texts
         return prepared
 
     def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
@@ -135,8 +172,16 @@ class HelpBot:
             reply = prepared.reply
         else:
             router = self.router if snapshot is self.snapshot else self._router(snapshot)
-            decisions = [router.decide(p, vectors(p), snapshot.index) for p in prepared.parts]
+            decisions = router.decide_plan(prepared.plan, vectors)
             reply = self._compose(prepared, decisions, snapshot)
+            router.remember(prepared.plan, decisions)
+            if prepared.stripped and reply.route == "answer":
+                reply.route = "partial"
+            if reply.route == "unknown" and self.generator is not None:
+                # In scope, but no single entry answers it: the one case an LLM may compose.
+                floor = snapshot.calibration.scope_threshold
+                hits = [h for d in decisions if d.route == "unknown" for h in d.hits if h.score >= floor]
+                prepared.generation = hits[:10]
         reply.notes = prepared.notes + reply.notes
         reply.reasons = prepared.reasons + reply.reasons
         reply.versions = {"helpbot": __version__, **snapshot.versions}
@@ -144,76 +189,95 @@ class HelpBot:
 
     def _compose(self, prepared: Prepared, decisions: list[PartDecision], snapshot: Snapshot) -> Reply:
         cal = snapshot.calibration
-        answered = [d for d in decisions if d.route == "answer"]
-        declined = [d for d in decisions if d.route != "answer"]
-        scores = {"answer_threshold": cal.answer_threshold, "scope_threshold": cal.scope_threshold}
-        if decisions:
-            scores["top"] = max(d.score for d in decisions)
-        reasons = [r for d in decisions for r in d.reasons]
-        if not answered:
-            route = "unknown" if any(d.route == "unknown" for d in decisions) else "refuse"
-            if route == "unknown":
-                contact = snapshot.kb.scope.get("contact")
-                line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
-                text = self._fmt(strings.UNKNOWN, snapshot, contact_line=line)
-            else:
-                text = self._fmt(strings.REFUSE, snapshot)
-            return Reply(route, text, scores=scores, reasons=reasons, ephemeral=route == "refuse")
-        blocks, sources, notes = [], [], []
-        for d in answered:
-            best = d.hits[0]
-            blocks.append(extract(best.chunk, d.text))
-            sources.append(Source(best.chunk.id, best.chunk.title, best.chunk.url, round(best.score, 4), best.chunk.kind))
-            if d.alternative is not None:
-                alt = d.alternative.chunk
-                notes.append(strings.DID_YOU_MEAN.format(title=alt.title))
-                sources.append(Source(alt.id, alt.title, alt.url, round(d.alternative.score, 4), alt.kind))
-        for d in declined:
-            notes.append(self._fmt(strings.PARTIAL_DECLINE, snapshot, part=d.text[:80]))
-        route = "partial" if declined else "answer"
-        return Reply(route, "\n\n".join(blocks), sources=sources, scores=scores, reasons=reasons, notes=notes)
+        thresholds = {"answer_threshold": cal.answer_threshold, "scope_threshold": cal.scope_threshold}
+        fmt = lambda template, **extra: self._fmt(template, snapshot, **extra)  # noqa: E731
+        return compose.compose(prepared.plan, decisions, fmt, snapshot.kb.scope.get("contact"), thresholds)
 
     # -- entry points ----------------------------------------------------------------------
-    def _embed(self, texts: list[str]) -> EmbeddingCache:
-        cache = EmbeddingCache(self.embedder)
-        cache.prefetch(texts)
-        return cache
-
-    def answer_sync(self, message: Message, audit: bool = True) -> Reply:
-        """Handle one message in the calling thread (the async `handle` runs this in a worker)."""
-        started = time.perf_counter()
+    def _logic(self, message: Message) -> tuple[Reply, Prepared, Snapshot]:
         snapshot = self.snapshot  # one snapshot for the whole message, even if a reload swaps it
+        cache = EmbeddingCache(self.embedder)
+        prepared = Prepared(message, "")
         try:
-            prepared = self.prepare(message, snapshot)
-            reply = self.decide(prepared, self._embed(prepared.embed_texts), snapshot)
+            prepared = self.prepare(message, snapshot, cache)
+            reply = self.decide(prepared, cache, snapshot)
         except HelpbotError:
             raise
         except Exception:  # noqa: BLE001 - one bad message never takes the bot down
-            import logging
-
-            logging.getLogger("helpbot").exception("pipeline error")
+            log.exception("pipeline error")
             reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
+        return reply, prepared, snapshot
+
+    def _allowed_domains(self, snapshot: Snapshot) -> tuple[str, ...]:
+        if getattr(snapshot, "_domains", None) is None:
+            snapshot._domains = tuple(sorted({urlparse(c.url).netloc for c in snapshot.kb.chunks if c.url}))
+        return snapshot._domains
+
+    def _finish(self, message: Message, reply: Reply, snapshot: Snapshot, started: float, audit: bool = True) -> Reply:
+        """Output guard, metrics, audit: the same for logic and generated answers."""
+        if reply.route in ("answer", "partial") and reply.sources:
+            chunks = snapshot.kb.by_id()
+            texts = [chunks[s.id].text for s in reply.sources if s.id in chunks]
+            out = self.guard.check_output(reply.answer, message, texts, allowed_domains=self._allowed_domains(snapshot))
+            if out.blocked:
+                reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
+                              versions=reply.versions, ephemeral=True)
+            else:
+                reply.answer = out.text
         reply.latency_ms = (time.perf_counter() - started) * 1000
         metrics.observe(reply, message.platform)
         if audit:
-            reply.audit_id = self.audit.record(message, reply, redact_basic(clean_text(message.text))[:2000])
+            reply.audit_id = self.audit.record(message, reply, redact_for_log(clean_text(message.text))[:2000])
         return reply
 
+    def answer_sync(self, message: Message, audit: bool = True) -> Reply:
+        """Logic-only handling in the calling thread (no LLM): what `ask` and benchmarks use."""
+        started = time.perf_counter()
+        reply, _, snapshot = self._logic(message)
+        return self._finish(message, reply, snapshot, started, audit)
+
     async def handle(self, message: Message) -> Reply:
-        return await asyncio.to_thread(self.answer_sync, message)
+        """The entry point for adapters: logic in a worker thread, then the LLM only if needed."""
+        if self.generator is None:
+            return await asyncio.to_thread(self.answer_sync, message)
+        started = time.perf_counter()
+        reply, prepared, snapshot = await asyncio.to_thread(self._logic, message)
+        if prepared.generation:
+            reply = await compose_with_llm(self, message, prepared, reply, snapshot)
+        return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 
     def answer_batch(self, messages: list[Message], batch_size: int = 256) -> list[Reply]:
-        """The eval path: prepare all, embed all distinct texts in batches, decide each. No audit."""
+        """The eval path: prepare all, embed all distinct texts in batches, decide each. No audit.
+
+        A message whose conversation already has one in the batch starts a new batch, so a
+        follow-up is prepared after the question it follows was decided (and remembered).
+        """
         snapshot = self.snapshot
         replies: list[Reply] = []
-        for start in range(0, len(messages), batch_size):
+        for batch in _batches(messages, batch_size):
             t0 = time.perf_counter()
-            prepared = [self.prepare(m, snapshot) for m in messages[start : start + batch_size]]
-            texts = list(dict.fromkeys(t for p in prepared for t in p.embed_texts))
-            vectors = self._embed(texts)
-            chunk = [self.decide(p, vectors, snapshot) for p in prepared]
+            limit = self.settings.core["max_input_chars"]
+            cache = EmbeddingCache(self.embedder)
+            # One batched pass for the texts the guard and router will ask for; misses embed lazily.
+            cache.prefetch([redact_for_log(clean_text(m.text)[:limit]) for m in batch if clean_text(m.text)])
+            prepared = [self.prepare(m, snapshot, cache) for m in batch]
+            cache.prefetch([t for p in prepared for t in p.embed_texts])
+            chunk = [self.decide(p, cache, snapshot) for p in prepared]
             per = (time.perf_counter() - t0) * 1000 / max(1, len(chunk))
             for r in chunk:
                 r.latency_ms = per
             replies.extend(chunk)
         return replies
+
+
+def _batches(messages: list[Message], size: int):
+    batch: list[Message] = []
+    seen: set[str] = set()
+    for message in messages:
+        if len(batch) >= size or message.conversation_key in seen:
+            yield batch
+            batch, seen = [], set()
+        batch.append(message)
+        seen.add(message.conversation_key)
+    if batch:
+        yield batch

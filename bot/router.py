@@ -1,5 +1,8 @@
-"""The intent router: smalltalk by rules, then scope and answer by calibrated embedding scores.
+"""The intent router: smalltalk by rules, then each part of a message by calibrated scores.
 
+`Router.plan` (plain logic) finds the parts, a style request and a follow-up reading; the
+pipeline embeds every planned text in one batch; `Router.decide_plan` routes each part as
+answer / unknown / refuse with reason codes and the scores behind them.
 "No match" is a value (`route="refuse"` or `"unknown"` with reasons), never an exception.
 """
 
@@ -12,26 +15,36 @@ import numpy as np
 
 from bot.calibrate import Calibration
 from bot.index.search import Hit, SearchIndex
+from bot.routing.features import Geometry, rank
+from bot.routing.head import Head
+from bot.routing.memory import ConversationMemory, Turn, leans_back
+from bot.routing.plan import Part, Plan, make_plan
 
 _SMALLTALK = {
     "greeting": re.compile(
         r"^(hi+|hello+|hey+|hiya|yo|howdy|greetings|good (morning|afternoon|evening|day)|"
-        r"こんにちは|こんばんは|おはよう(ございます)?|やあ)( there)?( \w+)?[\s!.。！]*$",
+        r"こんにちは|こんばんは|おはよう(ございます)?|やあ)( there)?( \w+)?"
+        r"(,? (are )?you there|,? anyone (there|around|here))?[\s!.。！?？:)(]*$",
         re.I,
     ),
     "thanks": re.compile(
         r"^((many )?thanks?( a lot| so much| again)?|thank you( (so|very) much)?( again)?|thx|ty|cheers|"
         r"great,? thanks?|perfect,? thanks?|ok(ay)?,? thanks?|awesome,? thanks?|ありがとう(ございます)?|どうも)"
-        r"( \w+)?[\s!.。！]*$",
+        r"( \w+)?([\s,!.]+(that|this|it) (solved|fixed|helped|worked)( it| that)?)?[\s!.。！:)]*$",
+        re.I,
+    ),
+    "goodbye": re.compile(
+        r"^(bye|goodbye|good bye|see (you|ya)( later)?|later|cya|have a (nice|good|great) (day|one|evening|weekend)|"
+        r"さようなら|またね|では)([\s,!.]+(bye|have a (nice|good|great) (day|one|evening|weekend)|see (you|ya)))*[\s!.。！:)]*$",
         re.I,
     ),
     "help": re.compile(
         r"^(help|help me|\?|what can (you|i) (do|ask)( here| you)?|how does this (bot )?work|"
-        r"what do you (do|know)|who are you|what are you|what is this bot|ヘルプ|使い方)[\s?!.。？]*$",
+        r"what (kind|sort|type)s? of (questions|things) can i ask( you)?|what do you (do|know)|"
+        r"who are you|what are you|what is this bot|ヘルプ|使い方)[\s?!.。？]*$",
         re.I,
     ),
 }
-_LEADING_GREETING = re.compile(r"^(hi+|hello+|hey+|good (morning|afternoon|evening))[\s,!.]+(?=\S)", re.I)
 
 
 def smalltalk_kind(text: str) -> str | None:
@@ -44,8 +57,20 @@ def smalltalk_kind(text: str) -> str | None:
     return None
 
 
-def strip_greeting(text: str) -> str:
-    return _LEADING_GREETING.sub("", text.strip(), count=1)
+# "my Gmail password", "cancel my Netflix subscription", "... in Excel?": another product by name.
+_OTHER_PRODUCT = re.compile(
+    r"\b(?:my|your|our|a|the)\s+([A-Z][\w.+-]*[A-Za-z0-9])\s+(?:account|password|subscription|app|profile|settings|"
+    r"login|email|inbox|plan|membership|order|library)\b|\b(?:in|on|with|using)\s+([A-Z][\w.+-]*[A-Za-z0-9])\s*[?.!]*$"
+)
+
+
+def other_product(text: str, known: dict[str, int], service: str) -> str | None:
+    """A product the question names that the knowledge base never mentions (not the service)."""
+    for match in _OTHER_PRODUCT.finditer(text):
+        name = match.group(1) or match.group(2)
+        if name.lower() != service.lower() and not known.get(name.lower()):
+            return name
+    return None
 
 
 @dataclass
@@ -56,33 +81,107 @@ class PartDecision:
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
     alternative: Hit | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    part: Part | None = None
+    followed_up: bool = False  # answered with the previous question's context
 
 
 class Router:
-    def __init__(self, calibration: Calibration, top_k: int = 5, candidates: int = 20, margin: float | None = None):
-        self.calibration = calibration
-        self.top_k = top_k
-        self.candidates = candidates
-        self.margin = calibration.ambiguity_margin if margin is None or margin < 0 else margin
+    """One per snapshot (rebuilt on reload); the conversation memory outlives it."""
 
-    def decide(self, text: str, vector: np.ndarray, index: SearchIndex) -> PartDecision:
-        scores = index.chunk_scores(vector)
-        hits = index.search(vector, text, k=self.top_k, candidates=self.candidates, scores=scores)
-        if not hits:
-            return PartDecision(text, "refuse", [], 0.0, ["kb.empty"])
-        # Confidence is the cosine of the best phrasing; fusion only reorders near-ties.
-        best = max(hits, key=lambda h: (h.score, h.fused))
+    def __init__(
+        self,
+        index: SearchIndex,
+        calibration: Calibration,
+        service: str = "",
+        head: Head | None = None,
+        memory: ConversationMemory | None = None,
+        top_k: int = 5,
+        margin: float | None = None,
+        max_parts: int = 4,
+    ):
+        self.index = index
+        self.calibration = calibration
+        self.geometry = Geometry(index)
+        self.head = head if head is not None and calibration.head and head.model == calibration.head else None
+        self.memory = memory
+        self.top_k = top_k
+        self.max_parts = max_parts
+        self.margin = calibration.ambiguity_margin if margin is None or margin < 0 else margin
+        self.service = service
+        self._service = re.compile(rf"\b{re.escape(service)}\b", re.I) if service else None
+
+    # -- plain logic ---------------------------------------------------------------------------
+    def plan(self, text: str, conversation: str) -> Plan:
+        return make_plan(text, conversation, self.memory, self.max_parts, smalltalk_kind)
+
+    # -- scores --------------------------------------------------------------------------------
+    def decide(self, text: str, vector: np.ndarray) -> PartDecision:
         cal = self.calibration
-        if best.score >= cal.answer_threshold:
-            reasons = [f"match.{best.chunk.kind}"]
-            others = [h for h in hits if h is not best and h.chunk.id != best.chunk.id]
-            runner = max(others, key=lambda h: h.score, default=None)
-            alternative = None
-            if runner is not None and best.score - runner.score < self.margin and runner.score >= cal.answer_threshold:
-                alternative = runner
-                reasons.append("ambiguous")
-            ordered = [best] + [h for h in hits if h is not best]
-            return PartDecision(text, "answer", ordered, best.score, reasons, alternative)
-        if best.score >= cal.scope_threshold:
-            return PartDecision(text, "unknown", hits, best.score, ["scope.in", "match.below_threshold"])
-        return PartDecision(text, "refuse", hits, best.score, ["scope.out"])
+        if not self.geometry.n:
+            return PartDecision(text, "refuse", reasons=["kb.empty"])
+        head = float(self.head.logit(vector)[0]) if self.head is not None else 0.0
+        entry = self.geometry.entry_scores(vector, cal.alpha, None, [text], cal.beta)[0]
+        ranked = rank(entry, head, self.top_k)
+        feats = ranked.vector()
+        p_answer = float(cal.answer_prob(feats)[0])
+        p_scope = float(cal.scope_prob(feats)[0])
+        hits = [Hit(self.index.chunks[i], float(s), 0.0, r) for r, (i, s) in enumerate(zip(ranked.order, ranked.scores))]
+        scores = {"s1": ranked.s1, "gap": ranked.gap, "head": head, "p_answer": p_answer, "p_scope": p_scope}
+        decision = PartDecision(text, "answer", hits, ranked.s1, scores=scores)
+        named = self._service is not None and self._service.search(text)
+        if not named and other_product(text, self.geometry.keywords.totals, self.service):
+            decision.route, decision.reasons = "refuse", ["scope.other_product"]
+            return decision
+        if p_answer >= cal.answer_threshold:
+            decision.reasons = [f"match.{hits[0].chunk.kind}"]
+            runner = hits[1] if len(hits) > 1 else None
+            if runner is not None and ranked.gap < self.margin:
+                decision.alternative = runner
+                decision.reasons.append("ambiguous")
+            return decision
+        if p_scope >= cal.scope_threshold:
+            decision.route, decision.reasons = "unknown", ["scope.in", "match.below_threshold"]
+        elif named:
+            decision.route, decision.reasons = "unknown", ["scope.service_named", "match.below_threshold"]
+        else:
+            decision.route, decision.reasons = "refuse", ["scope.out"]
+        return decision
+
+    def decide_plan(self, plan: Plan, vectors: dict[str, np.ndarray]) -> list[PartDecision]:
+        decisions = []
+        for part in plan.parts:
+            best = self.decide(part.text, vectors[part.text])
+            if part.alone is not None:
+                alone = self.decide(part.alone, vectors[part.alone])
+                if _prefer_alone(alone, best, leans_back(part.alone)):
+                    best = alone
+                    best.reasons.append("followup.standalone")
+                else:
+                    best.followed_up = True
+                    best.reasons.append("followup.resolved")
+            elif part.previous is not None:
+                best.followed_up = True
+            best.part = part
+            decisions.append(best)
+        return decisions
+
+    def remember(self, plan: Plan, decisions: list[PartDecision]) -> None:
+        """Keep the last in-scope question of this message for follow-ups."""
+        if self.memory is None:
+            return
+        for d in reversed(decisions):
+            if d.route in ("answer", "unknown"):
+                source = d.hits[0].chunk.id if d.route == "answer" and d.hits else None
+                self.memory.remember(plan.conversation, Turn(d.text[-400:], d.route, source))
+                return
+
+
+def _prefer_alone(alone: PartDecision, combined: PartDecision, anaphoric: bool) -> bool:
+    """A follow-up is read with the previous question when it needs it: it points back and the
+    combined reading is answered, or it is not answered alone but is together."""
+    if combined.route != "answer":
+        return True
+    if anaphoric:
+        return False
+    return alone.route == "answer"

@@ -2,6 +2,7 @@
 
 GREETING = "Hi! I answer questions about {service}. What would you like to know?"
 THANKS = "You're welcome! Anything else about {service}?"
+GOODBYE = "Bye! Come back any time you have a question about {service}."
 HELP = (
     "I answer questions about {service}: {topics}. Ask in plain words, e.g. \"{example}\". "
     "I cite where each answer comes from."
@@ -15,6 +16,10 @@ DID_YOU_MEAN = "Did you mean: {title}?"
 TRUNCATED = "Your message was long, so I only read the first {limit} characters."
 PARTIAL_DECLINE = "I can't help with the rest of your message (\"{part}\"): I only answer questions about {service}."
 STYLE_NOT_OFFERED = "I can only answer in plain text, so here is the plain answer."
+STYLE_ONLY = "I only answer questions about {service}, in plain text. Ask me something about {service}, e.g. \"{example}\"."
+NO_QUESTION = "I didn't find a question in your message. Ask me about {service}, e.g. \"{example}\"."
+PARTIAL_UNKNOWN = "I couldn't find an answer to \"{part}\" in the {service} help."
+PARTS_CAPPED = "Your message had many questions; I answered the first {count}. Please ask the others separately."
 FOLLOW_UP_CONTEXT = "(following up on: \"{previous}\")"
 BLOCK = "Sorry, I can't help with that request."
 BLOCK_INJECTION = "I can't follow instructions that try to change how I work. Ask me a question about {service}."

@@ -25,6 +25,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HELPBOT_HOME", str(home))
+    monkeypatch.setenv("HELPBOT_OPS_PORT", "0")  # any free port: tests never collide on 8787
     return home
 
 

@@ -122,10 +122,18 @@ def require_token(token: str | None) -> str:
 
 async def run_discord(helpbot, settings, token: str | None, guild_id: int | None = None, **options) -> None:
     """Connect and serve until stopped. Token problems become one clear HelpbotError."""
+    from bot.ops.server import start_ops_server
+
     token = require_token(token)
+    with_ops = options.pop("ops_server", True)
     client = create_client(helpbot, settings, guild_id, **options)
-    async with client:
-        try:
-            await client.start(token)
-        except discord.LoginFailure as exc:
-            raise HelpbotError(f"DISCORD_BOT_TOKEN is invalid: {exc}") from None
+    ops = await start_ops_server(helpbot) if with_ops else None
+    try:
+        async with client:
+            try:
+                await client.start(token)
+            except discord.LoginFailure as exc:
+                raise HelpbotError(f"DISCORD_BOT_TOKEN is invalid: {exc}") from None
+    finally:
+        if ops is not None:
+            await ops.cleanup()

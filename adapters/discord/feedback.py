@@ -14,7 +14,7 @@ from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 
-HELPFUL, NOT_HELPFUL, SHOULD_ANSWER = "helpful", "not_helpful", "should_answer"
+HELPFUL, NOT_HELPFUL, SHOULD_ANSWER = "helpful", "not_helpful", "should_have_answered"
 BUTTONS = {
     HELPFUL: (strings.FEEDBACK_HELPFUL, discord.ButtonStyle.success),
     NOT_HELPFUL: (strings.FEEDBACK_NOT_HELPFUL, discord.ButtonStyle.secondary),

@@ -18,8 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admins import AdminCheck
 from adapters.slack.caches import ExpiringCache
+from adapters.slack.commands import handle_command
 from adapters.slack.connect import Identity
-from adapters.slack.format import FEEDBACK_ACTIONS, parse_feedback_value, reply_blocks, to_plain
+from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, reply_blocks, to_plain
 from bot import strings
 from bot.config import Settings
 from bot.messages import Message, Reply
@@ -94,8 +95,6 @@ class SlackAdapter:
 
     async def _on_command(self, ack, body, respond) -> None:
         await ack()
-        from adapters.slack.commands import handle_command
-
         await self._tracked(handle_command(self, body, respond))
 
     async def _on_feedback(self, ack, body, action, respond) -> None:
@@ -128,6 +127,7 @@ class SlackAdapter:
             self.inflight.discard(task)
 
     async def drain(self, timeout: float = 10.0) -> None:
+        """Wait (up to `timeout` s) for the answers and commands being worked on to finish."""
         pending = [t for t in self.inflight if t is not asyncio.current_task()]
         if pending:
             await asyncio.wait(pending, timeout=timeout)
@@ -178,7 +178,7 @@ class SlackAdapter:
 
     async def _tell_error(self, channel: str, user: str, thread_ts: str | None) -> None:
         try:
-            await self.client.chat_postEphemeral(channel=channel, user=user, text=strings.ERROR, thread_ts=thread_ts)
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=escape(strings.ERROR), thread_ts=thread_ts)
         except Exception:  # noqa: BLE001 - Slack itself is failing; the log has the details
             log.warning("slack: could not tell %s about the error either", user)
 

@@ -61,7 +61,6 @@ async def _ask(adapter, body: dict, question: str, respond, command: str) -> Non
         channel_id=channel,
         conversation_id=f"slack:{channel}:command:{user}",
         is_admin=await adapter.admins.is_admin(user),
-        raw=body,
     )
     reply = await adapter.bot.handle(message)
     text, blocks = reply_blocks(reply)

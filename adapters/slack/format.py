@@ -23,7 +23,7 @@ FEEDBACK_BLOCK = "helpbot_feedback"
 FEEDBACK_ACTIONS = {
     "helpbot_feedback_helpful": ("helpful", strings.FEEDBACK_HELPFUL),
     "helpbot_feedback_not_helpful": ("not_helpful", strings.FEEDBACK_NOT_HELPFUL),
-    "helpbot_feedback_should_answer": ("should_answer", strings.FEEDBACK_SHOULD_ANSWER),
+    "helpbot_feedback_should_have_answered": ("should_have_answered", strings.FEEDBACK_SHOULD_ANSWER),
 }
 
 
@@ -120,7 +120,7 @@ def feedback_block(reply: Reply) -> dict | None:
         return None
     wanted = ["helpbot_feedback_helpful", "helpbot_feedback_not_helpful"]
     if reply.route in ("refuse", "unknown"):
-        wanted.append("helpbot_feedback_should_answer")
+        wanted.append("helpbot_feedback_should_have_answered")
     value = feedback_value(reply)
     buttons = [
         {"type": "button", "action_id": aid, "text": {"type": "plain_text", "text": FEEDBACK_ACTIONS[aid][1]}, "value": value}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from typing import Callable
@@ -82,30 +83,43 @@ async def connect_socket(adapter: SlackAdapter, app_token: str) -> AsyncSocketMo
     return handler
 
 
-async def serve(make_bot: Callable[[], object], settings: Settings, http_port: int | None, host: str, say=print) -> None:
-    """Check tokens, load the bot, serve until SIGINT/SIGTERM, then finish in-flight answers."""
+async def serve(
+    make_bot: Callable[[], object],
+    settings: Settings,
+    http_port: int | None,
+    host: str,
+    say: Callable[[str], object] = print,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Check tokens, load the bot, start the ops server, serve Slack until SIGINT/SIGTERM (or
+    `stop` is set), then finish in-flight answers."""
+    from bot.ops.server import bound_port, start_ops_server
+
     tokens = read_tokens(http=http_port is not None)
     client, identity = await connect(settings, tokens)  # before the slow model load: fail fast
-    try:
+    async with contextlib.AsyncExitStack() as cleanup:  # runs last-in, first-out
+        cleanup.push_async_callback(close_client, client)
         bot = await asyncio.to_thread(make_bot)
+        try:
+            ops = await start_ops_server(bot)
+        except OSError as exc:
+            raise HelpbotError(f"cannot start the ops server ({exc.strerror}): set HELPBOT_OPS_PORT to a free port (0 = any)") from None
+        cleanup.push_async_callback(ops.cleanup)
+        say(f"helpbot: ops server on http://{settings.ops['host']}:{bound_port(ops)} (/healthz, /readyz, /metrics)")
         adapter = SlackAdapter(bot, settings, client, identity, signing_secret=tokens.signing_secret)
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        cleanup.push_async_callback(adapter.drain)  # after events stop coming: finish the answers in flight
+        if stop is None:
+            stop = asyncio.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
         if http_port is not None:
             runner, port = await serve_http(adapter, host, http_port)
+            cleanup.push_async_callback(runner.cleanup)
             say(f"helpbot: serving Slack {where}, Events API on http://{host}:{port}{EVENTS_PATH}")
-            stop_serving = runner.cleanup
         else:
             handler = await connect_socket(adapter, tokens.app)
+            cleanup.push_async_callback(handler.close_async)
             say(f"helpbot: serving Slack {where} over Socket Mode")
-            stop_serving = handler.close_async
-        try:
-            await stop.wait()
-        finally:
-            await stop_serving()
-            await adapter.drain()
-        say("helpbot: stopped")
-    finally:
-        await close_client(client)
+        await stop.wait()
+        say("helpbot: stopping")

@@ -5,5 +5,7 @@ from bot.cli import core_commands  # noqa: F401  (registers ask, chat, index, ev
 from bot.cli import ops_commands  # noqa: F401  (registers reload, stats, report, purge, export)
 from bot.cli import serve_commands  # noqa: F401  (registers serve slack)
 from bot.cli import discord_commands  # noqa: F401  (registers serve discord)
+from bot.cli import llm_commands  # noqa: F401  (registers doctor)
+from bot.cli import router_commands  # noqa: F401  (registers calibrate)
 
 __all__ = ["main"]

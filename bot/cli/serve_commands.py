@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import click
 
@@ -11,7 +12,10 @@ from bot.cli.app import friendly_errors, knowledge_option, load_bot, main, setti
 
 @main.group()
 def serve():
-    """Run helpbot on a chat platform."""
+    """Run helpbot on a chat platform. Logs go to stderr as JSON lines (HELPBOT_LOG_LEVEL, default INFO)."""
+    from bot.ops.logging import configure_logging
+
+    configure_logging(os.environ.get("HELPBOT_LOG_LEVEL", "INFO"))
 
 
 @serve.command()

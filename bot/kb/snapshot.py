@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from bot import calibrate
 from bot.calibrate import Calibration
 from bot.embeddings import Embedder
 from bot.index.search import SearchIndex
+from bot.routing.features import Geometry
+from bot.routing.head import head_for
 from bot.index.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
 from bot.kb.loader import KnowledgeBase, load_knowledge
 
@@ -27,13 +27,6 @@ class Snapshot:
     @property
     def versions(self) -> dict[str, str]:
         return {"kb": self.kb.fingerprint, "embedding": self.model, "calibration": self.calibration.key[:16]}
-
-
-def calibration_texts() -> tuple[list[str], list[str]]:
-    return (
-        calibrate.read_lines(calibrate.DATA / "out_of_scope.txt"),
-        calibrate.read_lines(calibrate.DATA / "in_scope_generic.txt"),
-    )
 
 
 def build_snapshot(
@@ -52,7 +45,7 @@ def build_snapshot(
         texts = [t for c in kb.chunks for t in c.embed_texts]
         vectors, _ = cached_vectors(db, embedder, texts)
         index = SearchIndex.from_vectors(kb.chunks, vectors, rrf_k)
-        key = f"{calibrate.CALIBRATION_VERSION}:{kb.fingerprint}:{embedder.identity.fingerprint}"
+        key = calibrate.calibration_key(kb.fingerprint, embedder.identity)
         stored = get_meta(db, "calibration")
         calibration = Calibration.from_json(stored) if stored else None
         if calibration is None or calibration.key != key:
@@ -65,8 +58,10 @@ def build_snapshot(
 
 
 def fit_calibration(db, index: SearchIndex, embedder: Embedder, key: str) -> Calibration:
-    out_of_scope, unknown = calibration_texts()
+    out_of_scope, unknown = calibrate.calibration_texts()
     with db.conn:
         neg, _ = cached_vectors(db, embedder, out_of_scope)
         unk, _ = cached_vectors(db, embedder, unknown)
-    return calibrate.fit(index, neg if len(out_of_scope) else np.zeros((0, 1)), unk if len(unknown) else np.zeros((0, 1)), key)
+    ident = embedder.identity
+    head = head_for(ident.fingerprint, ident.dimension)
+    return calibrate.fit(Geometry(index), (out_of_scope, neg), (unknown, unk), head, key)

@@ -53,3 +53,9 @@ def start_bot(monkeypatch):
             await fake.close()
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def fresh_guard_state(helpbot):
+    """Tests reuse users and questions; flood and duplicate history must not leak between them."""
+    helpbot.guard.state.reset()

@@ -66,7 +66,7 @@ async def test_refusal_is_ephemeral_with_should_have_answered_button(helpbot, st
     assert body["flags"] & EPHEMERAL
     assert body["content"].startswith("Sorry, I can only help with questions about Tasklane")
     (button,) = custom_ids(body)
-    assert re.fullmatch(r"hb:fb:should_answer:\d+", button)
+    assert re.fullmatch(r"hb:fb:should_have_answered:\d+", button)
 
 
 async def test_everyone_injection_pings_nobody(helpbot, start_bot):
@@ -106,13 +106,13 @@ async def test_feedback_buttons_work_after_a_restart(helpbot, start_bot):
     """A click on a message sent by an earlier process: only the custom_id carries the audit id."""
     audit_id = helpbot.audit.record(Message("old question", platform="discord"), Reply("unknown", "old answer"))
     async with start_bot(helpbot) as (fake, client):
-        button = {"type": 2, "style": 2, "label": "x", "custom_id": f"hb:fb:should_answer:{audit_id}"}
+        button = {"type": 2, "style": 2, "label": "x", "custom_id": f"hb:fb:should_have_answered:{audit_id}"}
         message = fake.store_message({"content": "old answer", "components": [{"type": 1, "components": [button]}]})
         click = fake.click(message, button["custom_id"], author=ALICE)
         await fake.dispatch("INTERACTION_CREATE", click)
         assert (await fake.callback_for(click)).json["data"]["flags"] == EPHEMERAL
     (row,) = helpbot.audit.db["feedback"].rows_where("message_ref = ?", [str(audit_id)])
-    assert (row["value"], row["route"]) == ("should_answer", "unknown")
+    assert (row["value"], row["route"]) == ("should_have_answered", "unknown")
 
 
 async def test_help_is_private_and_lists_commands(helpbot, start_bot):

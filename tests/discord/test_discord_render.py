@@ -67,8 +67,8 @@ def buttons(reply: Reply) -> list[str]:
 
 def test_feedback_buttons_follow_the_route():
     assert buttons(answer("x")) == ["hb:fb:helpful:42", "hb:fb:not_helpful:42"]
-    assert buttons(Reply("unknown", "?", audit_id=5)) == ["hb:fb:should_answer:5"]
-    assert buttons(Reply("refuse", "no", audit_id=6)) == ["hb:fb:should_answer:6"]
+    assert buttons(Reply("unknown", "?", audit_id=5)) == ["hb:fb:should_have_answered:5"]
+    assert buttons(Reply("refuse", "no", audit_id=6)) == ["hb:fb:should_have_answered:6"]
     assert buttons(Reply("block", "no", audit_id=7)) == []
     assert buttons(Reply("smalltalk", "hi", audit_id=8)) == []
     assert buttons(Reply("unknown", strings.ERROR, reasons=["error.pipeline"], audit_id=9)) == []

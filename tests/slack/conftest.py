@@ -20,10 +20,12 @@ KNOWLEDGE = Path(__file__).parent / "knowledge"
 
 @pytest.fixture(scope="session")
 def settings(session_home):
-    """Settings for the session's bot: data in the session home (tests/conftest.py), one configured admin."""
+    """The session bot's settings: data in the session home (tests/conftest.py), one configured admin,
+    the ops server (started by `serve`) on any free port."""
     from bot.config import load_settings
 
-    return load_settings(None, env={"HELPBOT_HOME": str(session_home), "HELPBOT_SLACK_ADMINS": ADMIN_IN_CONFIG})
+    env = {"HELPBOT_HOME": str(session_home), "HELPBOT_SLACK_ADMINS": ADMIN_IN_CONFIG, "HELPBOT_OPS_PORT": "0"}
+    return load_settings(None, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +54,9 @@ async def harness(fake, helpbot, settings):
     await adapter.drain()
     await runner.cleanup()
     await close_client(client)
+
+
+@pytest.fixture(autouse=True)
+def fresh_guard_state(helpbot):
+    """Tests reuse users and questions; flood and duplicate history must not leak between them."""
+    helpbot.guard.state.reset()

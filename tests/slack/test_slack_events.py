@@ -113,7 +113,7 @@ async def test_refusal_is_ephemeral_in_channels_and_posted_in_dms(harness, helpb
     [eph] = await harness.fake.wait_calls("chat.postEphemeral")
     assert (eph.args["channel"], eph.args["user"], eph.args["thread_ts"]) == ("C1", "UBOB", ts)
     assert "actions" in block_types(eph)
-    assert "helpbot_feedback_should_answer" in all_text(eph)
+    assert "helpbot_feedback_should_have_answered" in all_text(eph)
     await harness.event({"type": "message", "channel": "D4", "user": "UBOB", "text": question, "ts": harness.next_ts(), "channel_type": "im"})
     [post] = await harness.fake.wait_calls("chat.postMessage")
     assert post.args["channel"] == "D4"

@@ -60,7 +60,7 @@ def test_reply_layout_per_route():
     assert blocks[2]["elements"][0]["text"] == "Sources: <https://a.example/x|A &lt;title&gt;> · B"
     assert [json.loads(e["value"]) for e in blocks[3]["elements"]][0] == {"ref": 7, "route": "answer", "source": "a"}
     refuse = Reply("refuse", "Sorry.", audit_id=8, ephemeral=True)
-    assert [e["action_id"] for e in reply_blocks(refuse)[1][-1]["elements"]][-1] == "helpbot_feedback_should_answer"
+    assert [e["action_id"] for e in reply_blocks(refuse)[1][-1]["elements"]][-1] == "helpbot_feedback_should_have_answered"
     smalltalk = Reply("smalltalk", "Hi!", audit_id=9)
     assert [b["type"] for b in reply_blocks(smalltalk)[1]] == ["section"]
     assert [b["type"] for b in reply_blocks(Reply("answer", "x"))[1]] == ["section"], "no audit id: nothing to attach feedback to"

@@ -94,12 +94,12 @@ async def test_should_have_been_answered_click_on_a_refusal(harness, helpbot):
     await harness.mention("What is the capital of France?")
     [eph] = await harness.fake.wait_calls("chat.postEphemeral")
     actions = next(b for b in eph.args["blocks"] if b["type"] == "actions")
-    button = next(e for e in actions["elements"] if e["action_id"] == "helpbot_feedback_should_answer")
+    button = next(e for e in actions["elements"] if e["action_id"] == "helpbot_feedback_should_have_answered")
     await harness.click(button["action_id"], button["value"])
     await harness.fake.wait_calls("response_url")
     ref = json.loads(button["value"])["ref"]
     row = next(helpbot.audit.db.query("select value, route from feedback where message_ref = ?", [str(ref)]))
-    assert row == {"value": "should_answer", "route": "refuse"}
+    assert row == {"value": "should_have_answered", "route": "refuse"}
 
 
 async def test_a_forged_feedback_value_is_ignored(harness, helpbot):

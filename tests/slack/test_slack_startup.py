@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import pytest
@@ -44,7 +45,17 @@ def test_good_tokens(monkeypatch):
     assert read_tokens(http=True) == Tokens(bot="xoxb-1", signing_secret="s3")
 
 
-def test_cli_names_the_missing_variable_before_loading_anything(monkeypatch):
+@pytest.fixture
+def root_logging():
+    """`serve` installs JSON logging on the root logger; put the test process's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_cli_names_the_missing_variable_before_loading_anything(monkeypatch, root_logging):
     result = CliRunner().invoke(main, ["serve", "slack", "--http", "3000"], env={"SLACK_BOT_TOKEN": "xoxb-1"})
     assert result.exit_code == 1
     assert "error: SLACK_SIGNING_SECRET is not set" in result.output

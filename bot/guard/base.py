@@ -1,0 +1,59 @@
+"""The guard's contract: every scanner takes text + context and returns a ScanResult."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+VERDICTS = ("pass", "flag", "strip", "block")  # ordered by severity
+SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
+
+# Note codes scanners append to ScanContext.notes; the pipeline renders them.
+NOTE_TRUNCATED = "note.input_truncated"
+NOTE_SECRET = "note.secret_posted"  # "don't post secrets; delete the message and rotate it"
+NOTE_PII = "note.pii_redacted"
+
+
+@dataclass
+class ScanResult:
+    text: str  # sanitized text; unchanged if nothing to do
+    verdict: str = "pass"  # "pass" | "flag" | "strip" | "block"
+    risk: float = 0.0  # 0..1
+    reason: str | None = None  # machine-readable code, e.g. "injection.rule"
+    extra: tuple[str, ...] = ()  # further reason codes (e.g. several PII types)
+    flags: tuple[str, ...] = ()  # admin-visible flags, e.g. "split.escalation"
+
+
+@dataclass
+class ScanContext:
+    user_id: str = "local"
+    channel_id: str = "console"
+    platform: str = "console"
+    direction: str = "input"  # or "output"
+    embed: Callable[[str], np.ndarray] | None = None  # shared, cached per message
+    now: float = field(default_factory=time.time)
+    sources: list[str] = field(default_factory=list)  # output: retrieved knowledge texts
+    system_prompt: str = ""
+    canary: str = ""
+    allowed_domains: tuple[str, ...] = ()
+    requested_mentions: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    def add_note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+class Scanner(ABC):
+    name: str = "scanner"
+
+    @abstractmethod
+    def scan(self, text: str, context: ScanContext) -> ScanResult: ...
+
+
+def passed(text: str) -> ScanResult:
+    return ScanResult(text=text, verdict="pass", risk=0.0, reason=None)

@@ -1,0 +1,124 @@
+"""Guard policy: which scanners run, in which mode, with which thresholds.
+
+DEFAULT_POLICY is the full schema; a user policy (dict or TOML/YAML/JSON file) overrides any
+part of it. Unknown keys raise ConfigError naming the key. Thresholds marked "fitted" were set
+with `python -m bot.guard.evaluate` on ../shared/data (see docs/guard.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+INPUT_SCANNERS = ("normalize", "length", "flood", "pii", "secrets", "injection_rules", "harm",
+                  "injection_embedding", "injection_classifier", "split_requests", "model_classifier")
+OUTPUT_SCANNERS = ("leak", "secrets", "pii", "mentions", "links", "grounding")
+MODES = ("enforce", "monitor")
+
+DEFAULT_POLICY: dict[str, Any] = {
+    "mode": "enforce",
+    "channel_modes": {},  # channel id -> "enforce" | "monitor"
+    "input": ["normalize", "length", "flood", "pii", "secrets", "injection_rules", "harm",
+              "injection_embedding", "injection_classifier", "split_requests"],
+    "output": ["leak", "secrets", "pii", "mentions", "links", "grounding"],
+    "max_input_chars": 4000,
+    "decode_depth": 3,
+    "rate_limit": {
+        "user_per_minute": 20.0, "user_burst": 8.0,
+        "channel_per_minute": 120.0, "channel_burst": 40.0,
+        "duplicate_window_s": 60.0, "duplicate_repeats": 1, "duplicate_min_chars": 16,
+    },
+    "injection_embedding": {"block": 0.75, "flag": 0.65, "margin": 0.10},  # fitted
+    "injection_classifier": {"weights": "", "block": 0.85, "flag": 0.60},  # fitted; "" = shipped head
+    "harm": {"block": 0.80, "flag": 0.72, "margin": 0.08},  # fitted (embedding layer)
+    "split_requests": {"window_s": 900.0, "threshold": 0.30, "min_messages": 2},  # fitted
+    "grounding": {"threshold": 0.55, "min_words": 6},
+    "leak": {"ngram": 8, "max_shared": 2},
+    "model_classifier": {"model": "", "threshold": 0.9, "label": "INJECTION", "max_chars": 2000},
+    "state": {"max_keys": 10000, "max_history": 20},
+}
+
+
+def _merge(base: dict, override: dict, path: str) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        where = f"{path}{key}"
+        if key not in base:
+            known = ", ".join(sorted(base))
+            raise ConfigError(f"unknown guard policy key {where!r} (known keys here: {known})")
+        default = base[key]
+        if key == "channel_modes":
+            if not isinstance(value, dict):
+                raise ConfigError(f"guard policy {where!r} must be a table of channel id -> mode")
+            out[key] = dict(value)
+        elif isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"guard policy {where!r} must be a table, got {type(value).__name__}")
+            out[key] = _merge(default, value, where + ".")
+        elif isinstance(default, bool) or isinstance(value, bool):
+            if type(value) is not type(default):
+                raise ConfigError(f"guard policy {where!r} must be {type(default).__name__}")
+            out[key] = value
+        elif isinstance(default, (int, float)):
+            if not isinstance(value, (int, float)):
+                raise ConfigError(f"guard policy {where!r} must be a number, got {value!r}")
+            out[key] = type(default)(value)
+        elif isinstance(default, list):
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"guard policy {where!r} must be a list of scanner names")
+            out[key] = list(value)
+        else:
+            if not isinstance(value, str):
+                raise ConfigError(f"guard policy {where!r} must be a string, got {value!r}")
+            out[key] = value
+    return out
+
+
+def resolve_policy(config: dict | None = None) -> dict:
+    """DEFAULT_POLICY with `config` merged in, validated."""
+    policy = _merge(DEFAULT_POLICY, config or {}, "")
+    for name, known in (("input", INPUT_SCANNERS), ("output", OUTPUT_SCANNERS)):
+        for scanner in policy[name]:
+            if scanner not in known:
+                raise ConfigError(f"unknown {name} scanner {scanner!r} in guard policy (known: {', '.join(known)})")
+    for channel, mode in [("mode", policy["mode"]), *policy["channel_modes"].items()]:
+        if mode not in MODES:
+            raise ConfigError(f"guard mode for {channel!r} must be 'enforce' or 'monitor', got {mode!r}")
+    if policy["max_input_chars"] < 1:
+        raise ConfigError("guard policy 'max_input_chars' must be at least 1")
+    return policy
+
+
+def load_policy(path: str | Path) -> dict:
+    """Read a policy file (.toml, .yaml/.yml or .json); a top-level [guard] table is accepted."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read guard policy {path}: {exc.strerror}") from exc
+    try:
+        if path.suffix == ".toml":
+            import tomllib
+
+            data = tomllib.loads(raw)
+        elif path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(raw) or {}
+        elif path.suffix == ".json":
+            data = json.loads(raw)
+        else:
+            raise ConfigError(f"guard policy {path} must end in .toml, .yaml, .yml or .json")
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - parser errors vary by format
+        raise ConfigError(f"guard policy {path} is not valid {path.suffix[1:]}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"guard policy {path} must be a table of settings")
+    if set(data) == {"guard"} and isinstance(data["guard"], dict):
+        data = data["guard"]
+    return resolve_policy(data)

@@ -1,0 +1,72 @@
+"""The guard as a pipeline stage: build the runners from settings, map outcomes to replies and notes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from bot import strings
+from bot.config import Settings
+from bot.guard import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, GuardOutcome, GuardState, ScanContext,
+                       build_input_guard, build_output_guard, load_policy, redact_pii)
+from bot.messages import Message, Reply
+
+log = logging.getLogger("helpbot.guard")
+
+_NOTES = {NOTE_PII: strings.SECRET_WARNING, NOTE_SECRET: strings.SECRET_WARNING}
+
+
+class GuardStage:
+    def __init__(self, settings: Settings):
+        path = settings.guard["policy"]
+        policy = load_policy(path) if path else {}
+        policy.setdefault("mode", settings.guard["mode"])
+        policy.setdefault("max_input_chars", settings.core["max_input_chars"])
+        self.policy = policy
+        self.state = GuardState()
+        self.input = build_input_guard(policy, self.state)
+        self.output = build_output_guard(policy, self.state)
+
+    def set_channel_mode(self, channel: str, mode: str | None) -> None:
+        for runner in (self.input, self.output):
+            if mode is None:
+                runner.channel_modes.pop(channel, None)
+            else:
+                runner.channel_modes[channel] = mode
+
+    def check_input(self, text: str, message: Message, embed: Callable | None) -> GuardOutcome:
+        context = ScanContext(user_id=message.user_id, channel_id=message.channel_id, platform=message.platform, embed=embed)
+        outcome = self.input.run(text, context)
+        if outcome.flags:
+            log.warning("guard flags %s for user %s", outcome.flags, message.user_id[:4] + "…")
+        return outcome
+
+    def check_output(self, text: str, message: Message, sources: list[str], canary: str = "", system_prompt: str = "",
+                     allowed_domains: tuple[str, ...] = ()) -> GuardOutcome:
+        context = ScanContext(user_id=message.user_id, channel_id=message.channel_id, platform=message.platform,
+                              direction="output", sources=sources, canary=canary, system_prompt=system_prompt,
+                              allowed_domains=allowed_domains)
+        return self.output.run(text, context)
+
+    @staticmethod
+    def user_notes(outcome: GuardOutcome) -> list[str]:
+        return list(dict.fromkeys(_NOTES[n] for n in outcome.notes if n in _NOTES and n != NOTE_TRUNCATED))
+
+    @staticmethod
+    def block_reply(outcome: GuardOutcome, fmt: Callable[[str], str]) -> Reply:
+        reason = next((r for r in outcome.reasons if r.split(".")[0] in ("flood", "injection", "jailbreak", "harm", "split")), "")
+        if reason == "flood.duplicate":
+            text = strings.DUPLICATE
+        elif reason.startswith("flood"):
+            text = strings.SLOW_DOWN
+        elif reason.startswith(("injection", "jailbreak")):
+            text = fmt(strings.BLOCK_INJECTION)
+        elif reason.startswith(("harm", "split")):
+            text = fmt(strings.BLOCK_HARM)
+        else:
+            text = strings.BLOCK
+        return Reply("block", text, scores={"risk": round(outcome.risk, 4)}, reasons=list(outcome.reasons) + list(outcome.flags), ephemeral=True)
+
+
+def redact_for_log(text: str) -> str:
+    return redact_pii(text)

@@ -1,0 +1,14 @@
+"""Local LLM generation: backends behind one `LLM.execute`, and the async `Generator` service.
+
+Importing this package loads no model library; backends import theirs when loaded.
+"""
+
+from bot.llm.base import GenerationRequest, LLM, LLMError, load_llm, register_backend, validate_config
+from bot.llm.generator import GenerationEvent, GenerationResult, Generator, build_generator
+from bot.llm.prompt import CANARY, Passage, PromptTemplate, extract_citations, neutralize
+
+__all__ = [
+    "CANARY", "GenerationEvent", "GenerationRequest", "GenerationResult", "Generator", "LLM", "LLMError",
+    "Passage", "PromptTemplate", "build_generator", "extract_citations", "load_llm", "neutralize",
+    "register_backend", "validate_config",
+]

@@ -1,0 +1,1 @@
+"""Versioned prompt files (TOML), loaded with bot.llm.prompt.PromptTemplate."""

@@ -1,0 +1,117 @@
+"""Scores of a message against every knowledge entry, and the few numbers the router decides on.
+
+Entry score = alpha * centroid cosine + (1 - alpha) * best-phrasing cosine + beta * keyword
+agreement (BM25, normalised). Centroids (the mean of an entry's phrasings) are robust to one odd
+phrasing; the best phrasing catches exact matches; keywords catch names and rare terms. alpha
+and beta are fitted per knowledge base (see bot/calibrate.py). Features of a message:
+  s1   best entry score           gap  s1 minus the runner-up's score
+  head the in-scope prior's logit (0 when no head matches the embedding model)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.index.search import SearchIndex
+from bot.routing.keywords import Keywords
+
+FEATURES = ("s1", "gap", "head")
+
+
+class Geometry:
+    """Per-snapshot arrays for scoring: rows, per-entry sums and centroid norms."""
+
+    def __init__(self, index: SearchIndex):
+        self.index = index
+        self.rows = index.rows
+        self.row_chunk = index.row_chunk
+        self.n = len(index.chunks)
+        if len(self.rows):
+            self.starts = index._starts
+            self.sums = np.add.reduceat(self.rows, self.starts, axis=0)
+        else:
+            self.starts = np.zeros(0, np.int64)
+            self.sums = np.zeros((0, self.rows.shape[1] if self.rows.ndim == 2 else 1), np.float32)
+        self.sizes = np.bincount(self.row_chunk, minlength=self.n) if self.n else np.zeros(0, np.int64)
+        self.norms = np.linalg.norm(self.sums, axis=1) if self.n else np.zeros(0, np.float32)
+        self.norms[self.norms == 0] = 1.0
+        self.keywords = Keywords(index.chunks)
+        self.row_texts = [t for c in index.chunks for t in c.embed_texts]
+
+    def entry_scores(
+        self,
+        queries: np.ndarray,
+        alpha: float,
+        holdout_rows: np.ndarray | None = None,
+        texts: list[str] | None = None,
+        beta: float = 0.0,
+    ) -> np.ndarray:
+        """(n_queries, n_entries) scores. `holdout_rows[i]`: a row hidden from query i (leave-one-out).
+
+        `texts` (the queries' words) are needed when `beta` > 0."""
+        q = np.atleast_2d(queries).astype(np.float32)
+        if not self.n:
+            return np.zeros((len(q), 0), np.float32)
+        row_scores = q @ self.rows.T
+        centroid = (q @ self.sums.T) / self.norms
+        if holdout_rows is not None:
+            idx = np.arange(len(q))
+            own = self.row_chunk[holdout_rows]
+            self_score = row_scores[idx, holdout_rows].copy()
+            row_scores[idx, holdout_rows] = -2.0
+            rest = self.sums[own] - self.rows[holdout_rows]
+            rest_norm = np.linalg.norm(rest, axis=1)
+            alone = self.sizes[own] <= 1  # an entry with one row has nothing left to match
+            loo = (centroid[idx, own] * self.norms[own] - self_score) / np.where(alone, 1.0, rest_norm)
+            centroid[idx, own] = np.where(alone, -2.0, loo)
+        best_row = np.maximum.reduceat(row_scores, self.starts, axis=1)
+        scores = alpha * centroid + (1.0 - alpha) * best_row
+        if beta and texts is not None:
+            holdouts = None
+            if holdout_rows is not None:
+                holdouts = [(int(self.row_chunk[r]), self.row_texts[r]) for r in holdout_rows]
+            scores = scores + beta * self.keywords.matrix(texts, holdouts)
+        return scores
+
+
+@dataclass
+class Ranked:
+    """The top of one message's ranking, with its features."""
+
+    order: np.ndarray  # entry indices, best first (top few)
+    scores: np.ndarray  # their scores
+    head: float
+
+    @property
+    def s1(self) -> float:
+        return float(self.scores[0]) if len(self.scores) else 0.0
+
+    @property
+    def gap(self) -> float:
+        return float(self.scores[0] - self.scores[1]) if len(self.scores) > 1 else 1.0
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.s1, self.gap, self.head], np.float32)
+
+
+def rank(scores: np.ndarray, head: float, top: int = 5) -> Ranked:
+    n = len(scores)
+    if n == 0:
+        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32), head)
+    k = min(top, n)
+    order = np.argpartition(-scores, k - 1)[:k]
+    order = order[np.argsort(-scores[order])]
+    return Ranked(order, scores[order], head)
+
+
+def feature_matrix(scores: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Features for many queries at once: (n, 3) of s1, gap, head (the same as `Ranked.vector`)."""
+    if scores.shape[1] == 0:
+        return np.c_[np.zeros(len(scores)), np.ones(len(scores)), heads].astype(np.float32)
+    if scores.shape[1] == 1:
+        top2 = np.c_[scores[:, 0], scores[:, 0] - 1.0]
+    else:
+        top2 = np.sort(np.partition(scores, scores.shape[1] - 2, axis=1)[:, -2:], axis=1)[:, ::-1]
+    return np.c_[top2[:, 0], top2[:, 0] - top2[:, 1], heads].astype(np.float32)
