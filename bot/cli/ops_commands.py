@@ -19,7 +19,7 @@ from bot.errors import HelpbotError
 def _audit(settings):
     from bot.audit import AuditLog
     from bot.paths import audit_path
-    from bot.redact import redact_basic
+    from bot.guarding import redact_for_log as redact_basic
 
     return AuditLog(audit_path(settings), redact_basic)
 

@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Any, TextIO
 
-from bot.redact import redact_basic
+from bot.guarding import redact_for_log as redact_basic
 
 _TOKENS = re.compile(
     r"(?:xox[abposr]-[A-Za-z0-9-]{8,}"  # Slack bot/user tokens

@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.ops.report import render_report
 from bot.ops.stats import compute_stats
 from bot.ops.svg import nice_scale
-from bot.redact import redact_basic
+from bot.guarding import redact_for_log as redact_basic
 from ops_helpers import seed_audit
 
 CHROMIUM = Path("/usr/bin/chromium")

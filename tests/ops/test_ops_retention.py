@@ -14,7 +14,7 @@ from bot.config import load_settings
 from bot.errors import HelpbotError
 from bot.ops.retention import export_rows, parse_since, purge
 from bot.paths import audit_path
-from bot.redact import redact_basic
+from bot.guarding import redact_for_log as redact_basic
 from ops_helpers import seed_audit
 
 
