@@ -24,7 +24,7 @@ from bot.routing.features import Geometry, feature_matrix
 from bot.routing.head import HEAD_PATH
 
 DATA = Path(__file__).resolve().parent / "data"
-CALIBRATION_VERSION = "5"
+CALIBRATION_VERSION = "6"
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BETAS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
 FOLDS = 5
@@ -186,12 +186,16 @@ def fit_beta(geometry: Geometry, rows: np.ndarray, alpha: float) -> tuple[float,
     return beta, {str(b): round(v, 4) for b, v in accuracy.items()}
 
 
-def fit_margin(gaps: np.ndarray, correct: np.ndarray, in_top2: np.ndarray, floor: float = 0.7, least: int = 5) -> float:
-    """Largest top-2 gap under which the best entry is not clearly the right one of the two.
+def fit_margin(gaps: np.ndarray, correct: np.ndarray, in_top2: np.ndarray, ratio: float = 0.8, least: int = 5) -> float:
+    """Largest top-2 gap under which the best entry is clearly less often the right one of the two.
 
     Among held-out phrasings whose entry is one of the two best, those with a gap under the
-    margin were the first less than `floor` of the time: there, offer the other ("Did you mean").
+    margin were the first less than `ratio` times as often as such phrasings overall: there,
+    the router offers the other entry too ("Did you mean").
     """
+    if in_top2.sum() < least:
+        return 0.0
+    floor = ratio * float(correct[in_top2].mean())
     margin = 0.0
     for g in np.arange(0.005, 0.1001, 0.005):
         close = (gaps < g) & in_top2

@@ -179,9 +179,10 @@ class Router:
 
 def _prefer_alone(alone: PartDecision, combined: PartDecision, anaphoric: bool) -> bool:
     """A follow-up is read with the previous question when it needs it: it points back and the
-    combined reading is answered, or it is not answered alone but is together."""
+    combined reading is answered, or it is in scope but unanswered alone and answered together.
+    A short out-of-scope request ("write my resume") after a question stays on its own."""
     if combined.route != "answer":
         return True
     if anaphoric:
         return False
-    return alone.route == "answer"
+    return alone.route != "unknown"

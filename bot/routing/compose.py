@@ -48,15 +48,19 @@ def compose(plan: Plan, decisions: list[PartDecision], fmt: Formatter, contact: 
             text = fmt(strings.REFUSE)
         return Reply(route, text, scores=scores, reasons=reasons, ephemeral=route == "refuse")
     blocks, sources, notes = [], [], []
+    cited: set[str] = set()
     for d in answered:
         best = d.hits[0]
+        if best.chunk.id in cited:  # two parts asking the same thing ("How do I ...? 〜するには？")
+            continue
+        cited.add(best.chunk.id)
         blocks.append(extract(best.chunk, d.text))
         sources.append(Source(best.chunk.id, best.chunk.title, best.chunk.url, round(best.score, 4), best.chunk.kind))
         if d.followed_up and d.part is not None and d.part.previous is not None:
             notes.append(strings.FOLLOW_UP_CONTEXT.format(previous=_short(d.part.previous.question)))
         if d.alternative is not None:
             alt = d.alternative.chunk
-            notes.append(strings.DID_YOU_MEAN.format(title=alt.title))
+            notes.append(strings.DID_YOU_MEAN.format(title=alt.title.rstrip("?？ ")))
             sources.append(Source(alt.id, alt.title, alt.url, round(d.alternative.score, 4), alt.kind))
     for d in declined:
         asked = _short(d.part.asked if d.part is not None else d.text)

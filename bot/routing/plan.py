@@ -18,8 +18,23 @@ _MENTION = re.compile(r"<[@#!][^>\s]{1,80}>|(?<!\w)@(?:here|channel|everyone)\b"
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 
 
+# Polite wrappers around a question carry no topic: "Can you tell me how to invite a member?"
+_WRAPPER = re.compile(
+    r"^(?:(?:please|so|ok(?:ay)?|hey)[,\s]+)*(?:(?:can|could|would) you (?:please )?(?:tell|show|explain to) me|"
+    r"(?:please )?(?:tell|show) me|(?:please )?explain(?: to me)?|i(?:'d| would) like to know|i want to know|"
+    r"do you know)\s+(?=(?:how|what|why|where|when|who|which|if|whether)\b)",
+    re.I,
+)
+
+
 def strip_greeting(text: str) -> str:
     return _LEADING_GREETING.sub("", text.strip(), count=1)
+
+
+def retrieval_text(text: str) -> str:
+    """The part as it is searched: no greeting, no polite wrapper."""
+    clean = strip_greeting(text) or text
+    return _WRAPPER.sub("", clean, count=1) or clean
 
 
 @dataclass
@@ -85,8 +100,7 @@ def make_plan(
     plan.dropped_parts = split.dropped
     asked = [p for p in split.parts if not (len(split.parts) > 1 and is_bare_ask(p))] or split.parts
     for part in asked:
-        clean = strip_greeting(part) or part
-        plan.parts.append(Part(part, clean))
+        plan.parts.append(Part(part, retrieval_text(part)))
     if previous is not None and len(plan.parts) == 1 and is_follow_up_like(plan.parts[0].text):
         only = plan.parts[0]
         plan.parts = [Part(only.asked, combine(previous.question, only.text), alone=only.text, previous=previous)]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Sentence ends: ASCII punctuation followed by space (not "e.g. " or "v2.1"), or CJK punctuation.
-_SENTENCE = re.compile(r"(?<=[.!?])(?<!\b[a-z]\.[a-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)\s+|(?<=[。！？])(?=\S)|\n+")
+# Sentence ends: ASCII punctuation followed by space (not "e.g. " or "v2.1") or by Japanese text
+# (the guard's normalisation turns "？" into "?"), or CJK punctuation.
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\b[a-z]\.[a-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)\s+|(?<=[。！？])(?=\S)|(?<=[.!?])(?=[\u3040-\u30ff\u4e00-\u9fff])|\n+")
 # Joiners that start a new request inside a sentence.
 _REQUEST_START = (
     r"(?=(?:can|could|would|will|please|tell|write|give|show|explain|how|what|what's|why|where|when|who|which|is|are|"

@@ -32,35 +32,60 @@ def embedder():
     return get_embedder()
 
 
-def make_bot(knowledge: Path, home: Path, embedder, **env):
+def _make_bot(knowledge: Path, home: Path, embedder):
     from bot.config import load_settings
     from bot.pipeline import HelpBot
 
-    settings = load_settings(env={"HELPBOT_HOME": str(home), **env})
-    return HelpBot(settings, knowledge, embedder=embedder)
+    return HelpBot(load_settings(env={"HELPBOT_HOME": str(home)}), knowledge, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def make_bot(embedder):
+    """make_bot(knowledge_dir, home_dir) -> HelpBot with the shared embedding model."""
+    return lambda knowledge, home: _make_bot(Path(knowledge), Path(home), embedder)
+
+
+@pytest.fixture(scope="session")
+def sample_knowledge() -> Path:
+    return SAMPLE_KNOWLEDGE
 
 
 @pytest.fixture(scope="session")
 def bot(embedder, tmp_path_factory):
     """One HelpBot on the bundled sample knowledge (Tasklane)."""
-    return make_bot(SAMPLE_KNOWLEDGE, tmp_path_factory.mktemp("bot-home"), embedder)
+    return _make_bot(SAMPLE_KNOWLEDGE, tmp_path_factory.mktemp("bot-home"), embedder)
+
+
+_users = iter(range(10**9))
+
+
+def message(text: str, conversation: str | None = None):
+    """A Message from a fresh user and channel, so the guard's flood limit never interferes."""
+    from bot.messages import Message
+
+    n = next(_users)
+    return Message(text, platform="test", user_id=f"u{n}", channel_id=f"c{n}", conversation_id=conversation or f"conv{n}")
+
+
+@pytest.fixture
+def msg():
+    return message
 
 
 @pytest.fixture
 def ask(bot):
     """ask(text, conversation=None) -> Reply, through the real pipeline (no audit row)."""
-    from bot.messages import Message
-
-    counter = iter(range(10**6))
-
-    def _ask(text: str, conversation: str | None = None):
-        conv = conversation or f"test-{next(counter)}-{id(text)}"
-        return bot.answer_sync(Message(text, platform="test", conversation_id=conv), audit=False)
-
-    return _ask
+    return lambda text, conversation=None: bot.answer_sync(message(text, conversation), audit=False)
 
 
-def shared_data_or_skip() -> Path:
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip when it is absent (a user's checkout has none)."""
     if not (SHARED_DATA / "clinc150").is_dir():
         pytest.skip("../shared/data is absent")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO

@@ -88,3 +88,7 @@ def test_requests(text):
 @pytest.mark.parametrize("text", ["I'm new here.", "Our plan renewed yesterday.", "The export finished."])
 def test_statements(text):
     assert not is_request(text)
+
+
+def test_normalised_question_mark_before_japanese_splits():
+    assert parts("メンバーを招待するには?あと、履歴書を書いて。") == ["メンバーを招待するには?", "履歴書を書いて。"]
