@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-
 import datetime as dt
+import itertools
 import json
 import random
 import shutil
@@ -17,6 +16,7 @@ from bot.messages import Message
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "knowledge"
 INVITE_Q = "How do I invite someone to my workspace?"
+_USERS = itertools.count()
 
 
 def make_bot(folder: Path, embedder, warm_index: Path | None, **env: str):
@@ -56,14 +56,18 @@ def add_faq(knowledge: Path, entry_id: str, question: str, answer: str, file: st
     path.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def _asker() -> str:
+    """A new user per question: the guard blocks one user repeating a message, and tests ask the
+    same question before and after a reload on purpose."""
+    return f"tester-{next(_USERS)}"
+
+
 def ask_sync(bot, text: str = INVITE_Q):
-    """A fresh user per question: the flood guard's duplicate check must not answer for the knowledge."""
-    return bot.answer_sync(Message(text, platform="test", user_id=uuid.uuid4().hex, channel_id="T1"))
+    return bot.answer_sync(Message(text, platform="test", user_id=_asker(), channel_id="T1"))
 
 
-async def ask(bot, text: str = INVITE_Q, user: str | None = None):
-    user = user or uuid.uuid4().hex
-    return await bot.handle(Message(text, platform="test", user_id=user, channel_id=f"T-{user}"))
+async def ask(bot, text: str = INVITE_Q, user: str | None = None, channel: str = "T1"):
+    return await bot.handle(Message(text, platform="test", user_id=user or _asker(), channel_id=channel))
 
 
 # Invented traffic for stats and report tests: questions a help bot could get and not answer.
