@@ -38,6 +38,7 @@ from bot.routing import compose
 from bot.routing.head import load_head
 from bot.routing.memory import ConversationMemory
 from bot.routing.plan import Plan
+from bot.routing.style import find_style
 
 log = logging.getLogger("helpbot")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -144,6 +145,10 @@ class HelpBot:
             prepared.reply = Reply("smalltalk", self._fmt(strings.EMPTY, snapshot), reasons=["input.empty"])
             return prepared
         kind = smalltalk_kind(text)
+        # An unsupported style request ("as a haiku") is cut first: nothing downstream ever reads it.
+        style = find_style(text)
+        if style.found and not style.bare:
+            text = style.text
         # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
         outcome = self.guard.check_input(text, message, None if kind else cache)
         prepared.reasons += outcome.reasons + outcome.flags
@@ -160,7 +165,7 @@ class HelpBot:
             template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
             return prepared
-        plan = self.router.plan(text, message.conversation_key)
+        plan = self.router.plan(text, message.conversation_key, style)
         prepared.plan = plan
         if plan.decline:
             prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))

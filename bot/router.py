@@ -19,6 +19,7 @@ from bot.routing.features import Geometry, rank
 from bot.routing.head import Head
 from bot.routing.memory import ConversationMemory, Turn, leans_back
 from bot.routing.plan import Part, Plan, make_plan
+from bot.routing.style import StyleRequest
 
 _SMALLTALK = {
     "greeting": re.compile(
@@ -112,8 +113,9 @@ class Router:
         self._service = re.compile(rf"\b{re.escape(service)}\b", re.I) if service else None
 
     # -- plain logic ---------------------------------------------------------------------------
-    def plan(self, text: str, conversation: str) -> Plan:
-        return make_plan(text, conversation, self.memory, self.max_parts, smalltalk_kind)
+    def plan(self, text: str, conversation: str, style: StyleRequest | None = None) -> Plan:
+        """`style`: the style request already cut from `text`, if the caller did that first."""
+        return make_plan(text, conversation, self.memory, self.max_parts, smalltalk_kind, style)
 
     # -- scores --------------------------------------------------------------------------------
     def decide(self, text: str, vector: np.ndarray) -> PartDecision:

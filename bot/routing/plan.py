@@ -71,10 +71,13 @@ def make_plan(
     memory: ConversationMemory | None,
     max_parts: int = 4,
     is_smalltalk=None,
+    style: StyleRequest | None = None,
 ) -> Plan:
+    """`style`: given when the caller already cut the style request from `text` (not when bare)."""
     plan = Plan(conversation=conversation)
     previous = memory.last(conversation) if memory is not None else None
-    style = find_style(text)
+    if style is None or not style.found:
+        style = find_style(text)
     if style.found:
         plan.style = style
         plan.reasons += ["style.unsupported"] + [f"style.{k}" for k in style.kinds]
@@ -86,7 +89,7 @@ def make_plan(
             plan.reasons.append("followup.style")
             plan.parts = [Part(text, previous.question, previous=previous)]
             return plan
-        text = style.text
+        text = find_style(text).text  # no-op when the caller cut it already
     no_mentions = _MENTION.sub(" ", text)
     if not _HAS_WORD.search(_URL.sub(" ", no_mentions)):
         # only emoji, symbols, numbers, links or mentions: nothing to look up

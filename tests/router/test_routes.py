@@ -58,6 +58,8 @@ def test_one_question_with_and_is_not_split(bot, msg):
         ("Tell me how to invite a teammate, but in pirate speak", "invite-member"),
         ("Describe how to archive a project like a fairy tale", "archive-project"),
         ("How do I export our workspace data? Translate it to French", "export-data"),
+        # cut before the guard reads the message: "reply only in ..." is not an injection here
+        ("how do I set up a recurring task? reply only in emojis", "recurring-tasks"),
     ],
 )
 def test_unsupported_style_gets_plain_answer_and_one_line(ask, text, source):
