@@ -73,13 +73,13 @@ def bench_answers(n: int, home: Path) -> dict:
     bot = HelpBot(settings, REPO / "knowledge", embedder=embedder)
     for q in qs[:20]:  # warm up both paths
         model.encode([q], normalize_embeddings=True)
-        bot.answer_sync(Message(q))
+        bot.answer_sync(Message(q, user_id=q, channel_id=q))
     bare_single, helpbot_single = [], []
     for q in qs:  # interleaved so both see the same machine state
         bare_single.append(timed(model.encode, [q])[0])
-        helpbot_single.append(timed(bot.answer_sync, Message(q, platform="bench"))[0])
+        helpbot_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"u{len(helpbot_single)}", channel_id=f"c{len(helpbot_single)}"))[0])
     bare_batch_ms = min(timed(lambda: model.encode(qs, batch_size=64, normalize_embeddings=True))[0] for _ in range(3))
-    eval_ms = min(timed(lambda: bot.answer_batch([Message(q, platform="eval") for q in qs]))[0] for _ in range(3))
+    eval_ms = min(timed(lambda: bot.answer_batch([Message(q, platform="eval", user_id=f"e{i}", channel_id=f"e{i}") for i, q in enumerate(qs)]))[0] for _ in range(3))
     return {
         "n": n,
         "bare_single_p50_ms": p50(bare_single),

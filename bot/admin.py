@@ -142,7 +142,7 @@ async def run_admin(bot, command: str, args: list[str], who: str) -> AdminResult
     handler = COMMANDS.get(name)
     if handler is None:
         return AdminResult(False, strings.ADMIN_UNKNOWN.format(command=command, help=strings.ADMIN_HELP))
-    log.info("admin command", extra={"event": "admin", "who": who, "command": name, "args": list(args)})
+    log.info("admin command", extra={"event": "admin", "who": who, "command": name, "command_args": list(args)})
     try:
         return await handler(bot, list(args or []), who)
     except HelpbotError as exc:

@@ -70,3 +70,18 @@ class GuardStage:
 
 def redact_for_log(text: str) -> str:
     return redact_pii(text)
+
+
+def reload_guard_policy(bot, apply: bool) -> str | None:
+    """Reload hook: re-read the guard policy file; validate first, then swap in on apply."""
+    if not apply:
+        bot._next_guard = GuardStage(bot.settings)  # raises ConfigError on a bad policy file
+        return None
+    new = bot.__dict__.pop("_next_guard", None) or GuardStage(bot.settings)
+    new.state = bot.guard.state  # keep flood history across reloads
+    new.input = build_input_guard(new.policy, new.state)
+    new.output = build_output_guard(new.policy, new.state)
+    for channel, mode in bot.guard.input.channel_modes.items():
+        new.set_channel_mode(channel, mode)
+    bot.guard = new
+    return "guard policy reloaded" if bot.settings.guard["policy"] else None

@@ -32,7 +32,8 @@ from bot.messages import Message, Reply, Source
 from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
 from bot.generation import compose_with_llm
-from bot.guarding import GuardStage, redact_for_log
+from bot.guarding import GuardStage, redact_for_log, reload_guard_policy
+from bot.ops.reload import RELOAD_HOOKS
 from bot.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
 from bot.routing.head import load_head
@@ -41,6 +42,8 @@ from bot.routing.plan import Plan
 from bot.routing.style import find_style
 
 log = logging.getLogger("helpbot")
+if reload_guard_policy not in RELOAD_HOOKS:
+    RELOAD_HOOKS.append(reload_guard_policy)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -84,6 +87,10 @@ class HelpBot:
         self.embedder = embedder or get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
         self.audit = audit or AuditLog(audit_path(settings), redact_for_log)
         self.guard = GuardStage(settings)
+        from bot.ops.policy import channel_modes
+
+        for channel, mode in channel_modes(self).items():  # modes admins set per channel survive restarts
+            self.guard.set_channel_mode(channel, mode)
         self.generator = generator if generator is not None else build_generator(dict(settings.llm))
         self._swap_lock = threading.Lock()
         core = settings.core

@@ -19,9 +19,9 @@ from bot.errors import HelpbotError
 def _audit(settings):
     from bot.audit import AuditLog
     from bot.paths import audit_path
-    from bot.guarding import redact_for_log as redact_basic
+    from bot.guarding import redact_for_log
 
-    return AuditLog(audit_path(settings), redact_basic)
+    return AuditLog(audit_path(settings), redact_for_log)
 
 
 def _embedder(settings):

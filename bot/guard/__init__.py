@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from bot.guard.base import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, ScanContext, ScanResult,
+from bot.guard.base import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, NOTES, ScanContext, ScanResult,
                             Scanner)
 from bot.guard.build import build_input_guard, build_output_guard
 from bot.guard.knowledge import scan_knowledge_chunk
 from bot.guard.normalize import normalize
-from bot.guard.pii import find_pii, redact
+from bot.guard.pii import find_pii, redact, resolve
 from bot.guard.policy import DEFAULT_POLICY, load_policy, resolve_policy
 from bot.guard.runner import GuardOutcome, GuardRunner
 from bot.guard.secrets import find_secrets
@@ -21,15 +21,13 @@ from bot.guard.state import GuardState
 
 def redact_pii(text: str) -> str:
     """Personal data and secrets replaced by placeholders ([EMAIL], [SECRET], ...): for logs."""
-    from bot.guard.pii import resolve
-
     text = normalize(text)
     return redact(text, resolve(find_pii(text) + find_secrets(text)))
 
 
 __all__ = [
     "DEFAULT_POLICY", "GuardOutcome", "GuardRunner", "GuardState", "NOTE_PII", "NOTE_SECRET",
-    "NOTE_TRUNCATED", "ScanContext", "ScanResult", "Scanner", "build_input_guard",
+    "NOTE_TRUNCATED", "NOTES", "ScanContext", "ScanResult", "Scanner", "build_input_guard",
     "build_output_guard", "load_policy", "normalize", "redact_pii", "resolve_policy",
     "scan_knowledge_chunk",
 ]

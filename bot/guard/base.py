@@ -16,6 +16,12 @@ SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
 NOTE_TRUNCATED = "note.input_truncated"
 NOTE_SECRET = "note.secret_posted"  # "don't post secrets; delete the message and rotate it"
 NOTE_PII = "note.pii_redacted"
+# Default English renderings; the pipeline may translate or replace them.
+NOTES = {
+    NOTE_TRUNCATED: "Your message was long, so only its beginning was read.",
+    NOTE_SECRET: "Please don't post passwords or tokens: delete that message and change the secret.",
+    NOTE_PII: "Personal details in your message were hidden before processing.",
+}
 
 
 @dataclass
@@ -50,6 +56,11 @@ class ScanContext:
 
 class Scanner(ABC):
     name: str = "scanner"
+
+    @classmethod
+    def from_policy(cls, policy: dict, state) -> "Scanner":
+        """Build from a resolved policy (see policy.py) and the shared GuardState."""
+        return cls()
 
     @abstractmethod
     def scan(self, text: str, context: ScanContext) -> ScanResult: ...

@@ -44,7 +44,7 @@ def _as_text(raw: bytes) -> str | None:
     return s if _printable(s) else None
 
 
-def _b64(token: str) -> str | None:
+def decode_b64(token: str) -> str | None:
     core = token.rstrip("=")
     if len(core) % 4 == 1:
         return None
@@ -74,7 +74,7 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for m in _B64_RE.finditer(text):
         tok = m.group(0)
-        if _LETTER_RE.search(tok) and (d := _b64(tok)):
+        if _LETTER_RE.search(tok) and (d := decode_b64(tok)):
             out.append(("base64", d))
     for m in _HEX_RE.finditer(text):
         if d := _hex(m.group(0)):
@@ -90,9 +90,12 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
     if _UESC_RE.search(text):
         d = _UESC_RE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text)
         out.append(("unicode_escape", d))
-    rot = codecs.encode(text, "rot13")
-    if _ROT13_HINT_RE.search(text) or _english_score(rot) > _english_score(text) + 1:
-        out.append(("rot13", rot))
+    if _ROT13_HINT_RE.search(text):
+        out.append(("rot13", codecs.encode(text, "rot13")))
+    elif (plain := _english_score(text)) < 4:  # already English: no need to try rot13
+        rot = codecs.encode(text, "rot13")
+        if _english_score(rot) > plain + 1:
+            out.append(("rot13", rot))
     return out
 
 

@@ -4,7 +4,8 @@
 
 Held-out protocol: every training source is split 70/30 (fixed seed); a head is trained on
 the 70% and the whole input guard (rules + exemplars + that head) is run on the 30%.
-CLINC150 val (banking + credit_cards) is never trained on. The shipped head (trained on
+A 5-fold cross-validation of the whole guard (head refit per fold) follows. CLINC150 val
+(banking + credit_cards) is never trained on. The shipped head (trained on
 everything) is also run on all rows: those figures are in-sample. Exemplars and rules were
 written by people who had read the development data, so no figure here is fully blind.
 """
@@ -12,6 +13,7 @@ written by people who had read the development data, so no figure here is fully 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import tempfile
@@ -25,11 +27,10 @@ from bot.guard import datasets as D
 from bot.guard.base import ScanContext
 from bot.guard.build import build_input_guard
 from bot.guard.normalize import normalize
+from bot.guard.policy import load_policy, resolve_policy
 from bot.guard.train import design, embed_sources, fit_head, load_sources
 
 ATTACKS = ("deepset_pos", "giskard", "wild")
-GOALS = {"attacks": ("blocked or stripped", ">= 0.95"), "deepset_neg": ("blocked", "<= 0.01"),
-         "clinc_in_scope_val": ("blocked", "<= 0.01"), "alpaca": ("blocked", "<= 0.05")}
 
 
 class CachedEmbed:
@@ -39,11 +40,14 @@ class CachedEmbed:
         self.embedder = embedder
         self.table = dict(zip(texts, vecs))
         self.misses = 0
+        self.miss_seconds = 0.0  # time spent embedding texts the guard changed (not guard cost)
 
     def __call__(self, text: str) -> np.ndarray:
         if text not in self.table:
+            start = time.perf_counter()
             self.misses += 1
             self.table[text] = self.embedder.embed_batch([text])[0]
+            self.miss_seconds += time.perf_counter() - start
         return self.table[text]
 
 
@@ -51,9 +55,11 @@ def run_guard(guard, texts: list[str], embed: CachedEmbed, tag: str) -> dict:
     verdicts, layers, times = Counter(), Counter(), []
     for i, text in enumerate(texts):
         ctx = ScanContext(user_id=f"{tag}-{i}", channel_id=f"{tag}-{i}", embed=embed)
+        spent = embed.miss_seconds if embed else 0.0
         start = time.perf_counter()
         out = guard.run(text, ctx)
-        times.append((time.perf_counter() - start) * 1000)
+        extra = (embed.miss_seconds - spent) if embed else 0.0
+        times.append((time.perf_counter() - start - extra) * 1000)
         verdicts[out.verdict] += 1
         if out.verdict in ("block", "strip"):
             layers[next(n for n, r in out.results.items() if r.verdict in ("block", "strip"))] += 1
@@ -78,16 +84,54 @@ def _attack_total(rows: dict[str, dict]) -> float:
     return sum(rows[k]["blocked_or_stripped"] * rows[k]["n"] for k in ATTACKS) / n
 
 
+def _with_head(policy: dict, vecs: dict, train_index: dict, body):
+    """Run `body(guard)` with an input guard whose head was trained on `train_index` rows."""
+    head = fit_head(*design(vecs, train_index)[:3])
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = Path(tmp) / "head.npz"
+        head.save(weights)
+        policy = copy.deepcopy(policy)
+        policy["injection_classifier"]["weights"] = str(weights)
+        return body(build_input_guard(policy))
+
+
+def _cross_validate(policy: dict, vecs: dict, sources: dict, embed: CachedEmbed, folds: int = 5,
+                    seed: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    names = (*ATTACKS, "deepset_neg", "alpaca")
+    fold_of = {k: rng.permutation(len(v)) % folds for k, v in vecs.items()}
+    parts: dict[str, list[dict]] = {k: [] for k in names}
+    for f in range(folds):
+        train = {k: np.where(fold_of[k] != f)[0] for k in vecs}
+        tests = {k: np.where(fold_of[k] == f)[0] for k in names}
+        def run_fold(guard, f=f, tests=tests):
+            return {k: run_guard(guard, [sources[k][i] for i in tests[k]], embed, f"cv{f}-{k}") for k in names}
+
+        got = _with_head(policy, vecs, train, run_fold)
+        for k in names:
+            parts[k].append(got[k])
+    merged = {}
+    for k, rows in parts.items():
+        n = sum(r["n"] for r in rows)
+        merged[k] = {"n": n, "by_layer": dict(sum((Counter(r["by_layer"]) for r in rows), Counter()))}
+        for field in ("blocked", "blocked_or_stripped", "flagged", "p50_ms", "p95_ms"):
+            merged[k][field] = sum(r[field] * r["n"] for r in rows) / n  # p50/p95: fold-weighted mean
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.guard.evaluate")
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--policy", help="guard policy file to evaluate (default: DEFAULT_POLICY)")
     args = ap.parse_args(argv)
     root = D.data_dir(args.data)
     if root is None:
         print("skipped: no development data folder (../shared/data)")
         return 0
     from bot.embeddings import get_embedder
+
+    policy = load_policy(args.policy) if args.policy else resolve_policy()
 
     embedder = get_embedder()
     sources = load_sources(root)
@@ -98,27 +142,28 @@ def main(argv: list[str] | None = None) -> int:
 
     # 1. held-out: head trained on 70% of each training source, guard run on the other 30%
     split = {k: D.split_indices(len(v)) for k, v in vecs.items()}
-    head = fit_head(*design(vecs, {k: s[0] for k, s in split.items()})[:3])
-    with tempfile.TemporaryDirectory() as tmp:
-        weights = str(Path(tmp) / "head.npz")
-        head.save(Path(weights))
-        guard = build_input_guard({"injection_classifier": {"weights": weights}})
-        held = {k: run_guard(guard, [sources[k][i] for i in split[k][1]], embed, f"h-{k}")
-                for k in (*ATTACKS, "deepset_neg", "alpaca")}
-    held["clinc_in_scope_val"] = run_guard(guard, sources["clinc_in_scope_val"], embed, "h-clinc")
+    held = _with_head(policy, vecs, {k: s[0] for k, s in split.items()},
+                      lambda guard: {k: run_guard(guard, [sources[k][i] for i in split[k][1]], embed, f"h-{k}")
+                                     for k in (*ATTACKS, "deepset_neg", "alpaca")}
+                      | {"clinc_in_scope_val": run_guard(guard, sources["clinc_in_scope_val"], embed, "h-c")})
     _table("HELD-OUT (head trained on a 70% split; 30% test rows; CLINC val never trained on)", held)
     print(f"attacks overall (blocked or stripped): {_attack_total(held):.3f}")
     report["held_out"] = held
 
-    # 2. the shipped guard on every row (in-sample for the head)
-    guard = build_input_guard()
+    # 2. 5-fold cross-validation of the whole guard: every row judged by a head that never saw it
+    report["cv_5fold"] = cv = _cross_validate(policy, vecs, sources, embed)
+    _table("5-FOLD CROSS-VALIDATION (whole guard; head refit per fold)", cv)
+    print(f"attacks overall (blocked or stripped): {_attack_total(cv):.3f}")
+
+    # 3. the shipped guard on every row (in-sample for the head)
+    guard = build_input_guard(policy)
     full = {k: run_guard(guard, sources[k], embed, f"f-{k}")
             for k in (*ATTACKS, "deepset_neg", "clinc_in_scope_val", "alpaca", "clinc_train", "banking77")}
     _table("SHIPPED GUARD, ALL ROWS (in-sample for the head except clinc_in_scope_val)", full)
     print(f"attacks overall (blocked or stripped): {_attack_total(full):.3f}")
     report["shipped_all_rows"] = full
 
-    # 3. rules only (no embedder): what a deployment without the model gets
+    # 4. rules only (no embedder): what a deployment without the model gets
     rules_only = {k: run_guard(guard, sources[k], None, f"r-{k}")  # type: ignore[arg-type]
                   for k in (*ATTACKS, "deepset_neg", "clinc_in_scope_val", "alpaca")}
     _table("RULES ONLY (no embedding layers)", rules_only)

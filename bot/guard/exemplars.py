@@ -33,6 +33,10 @@ class ExemplarSet:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
+def digest(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+
+
 def parse(text: str) -> tuple[list[str], list[str]]:
     labels, texts = [], []
     for line in text.splitlines():
@@ -62,10 +66,9 @@ def get_set(name: str) -> ExemplarSet:
         if name not in _SETS:
             raw = (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8")
             labels, texts = parse(raw)
-            digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-            es = ExemplarSet(name, labels, texts, digest)
+            es = ExemplarSet(name, labels, texts, digest(texts))
             shipped = _shipped()
-            if shipped.get(f"{name}__digest") is not None and str(shipped[f"{name}__digest"]) == digest:
+            if f"{name}__digest" in shipped and str(shipped[f"{name}__digest"]) == es.digest:
                 es.matrix = shipped[name].astype(np.float32)
             _SETS[name] = es
         return _SETS[name]
@@ -114,9 +117,9 @@ def build_vectors(embed_batch: Callable[[list[str]], np.ndarray], path: Path = V
     """Write exemplar_vectors.npz for every set (float16 to keep the file small)."""
     arrays: dict[str, np.ndarray] = {}
     for name in SETS:
-        labels, texts = parse((DATA_DIR / f"{name}.txt").read_text(encoding="utf-8"))
+        _, texts = parse((DATA_DIR / f"{name}.txt").read_text(encoding="utf-8"))
         arrays[name] = np.asarray(embed_batch(texts), dtype=np.float16)
-        arrays[f"{name}__digest"] = np.array(hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16])
+        arrays[f"{name}__digest"] = np.array(digest(texts))
     np.savez_compressed(path, **arrays)
     reset()
     return path

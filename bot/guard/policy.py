@@ -30,7 +30,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "rate_limit": {
         "user_per_minute": 20.0, "user_burst": 8.0,
         "channel_per_minute": 120.0, "channel_burst": 40.0,
-        "duplicate_window_s": 60.0, "duplicate_repeats": 1, "duplicate_min_chars": 16,
+        "duplicate_window_s": 60.0, "duplicate_repeats": 2, "duplicate_min_chars": 16,
     },
     "injection_embedding": {"block": 0.75, "flag": 0.65, "margin": 0.10},  # fitted
     "injection_classifier": {"weights": "", "block": 0.85, "flag": 0.60},  # fitted; "" = shipped head

@@ -28,10 +28,42 @@ class Rule:
     code: str
     pattern: re.Pattern
     weight: float = 1.0  # 1.0 blocks alone; smaller weights add up
+    triggers: frozenset[str] | None = None  # the rule can only match if one of these words occurs
+    substrings: tuple[str, ...] | None = None  # ... or, for alt() patterns, one of these substrings
+
+
+# A pattern that opens with words(...) of plain words can only match where one of them occurs.
+_LEAD_RE = re.compile(r"(?:\(\?<!my \))?\\b\(\?:([a-z' |]+)\)\\b")
+_TOKEN_RE = re.compile(r"[a-z']+")
+
+
+def _triggers(pattern: str) -> frozenset[str] | None:
+    m = _LEAD_RE.match(pattern)
+    if not m:
+        return None
+    firsts = {alt.split()[0] for alt in m.group(1).split("|") if alt.strip()}
+    return frozenset(firsts) if firsts else None
+
+
+_ALT_RE = re.compile(r"\(\?:([^\\()\[\]{}.*+?^$]+)\)")
+
+
+def _substrings(pattern: str) -> tuple[str, ...] | None:
+    m = _ALT_RE.match(pattern)
+    return tuple(m.group(1).split("|")) if m and "" not in m.group(1).split("|") else None
 
 
 def rule(code: str, pattern: str, weight: float = 1.0, flags: int = 0) -> Rule:
-    return Rule(code, re.compile(pattern, flags), weight)
+    triggers = _triggers(pattern)
+    return Rule(code, re.compile(pattern, flags), weight, triggers, None if triggers else _substrings(pattern))
+
+
+def _may_match(r: Rule, tokens: set[str], view: str) -> bool:
+    if r.triggers is not None:
+        return not r.triggers.isdisjoint(tokens)
+    if r.substrings is not None:
+        return any(s in view for s in r.substrings)
+    return True
 
 
 @dataclass(frozen=True)
@@ -41,7 +73,8 @@ class Hit:
 
 
 def find(rules: list[Rule], view: str) -> list[Hit]:
-    return [Hit(r.code, r.weight) for r in rules if r.pattern.search(view)]
+    tokens = set(_TOKEN_RE.findall(view))
+    return [Hit(r.code, r.weight) for r in rules if _may_match(r, tokens, view) and r.pattern.search(view)]
 
 
 def score(hits: list[Hit]) -> tuple[float, str | None]:

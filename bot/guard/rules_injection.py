@@ -123,7 +123,8 @@ RULES = [
     rule("injection.extraction", _SHOW + gap(30)
          + words("system", "initial", "original", "hidden", "secret", "developer", "full", "complete",
                  "entire", "exact", "your", "all your", "all the", "all of your", "the first", "raw",
-                 "internal", "pre") + r"\W{0,2}(?:prompts?|prompt texts?|prompt-texts?)\b"),
+                 "internal", "pre") + r"\W{0,2}(?:prompts?|prompt texts?|prompt-texts?)\b"
+         + r"(?!\s+(?:length|limit|size|field|settings?|feature|template|box|editor|api|parameter|option)\b)"),
     rule("injection.extraction", _SHOW + gap(30)
          + words("your", "initial", "original", "hidden", "secret", "system", "developer", "internal",
                  "above", "previous", "prior", "preceding", "first", "starting", "setup", "pre")
@@ -179,7 +180,7 @@ RULES = [
                                      "imagine", "behave", "be") + gap(25)
          + words("my (?:late |dead |deceased )?(?:grandma|grandmother|granny|grandfather|grandpa|mom|mother|dad|father)"), 0.6),
     rule("injection.roleplay", words("stay", "remain", "stays", "remains", "keep", "staying")
-         + gap(12) + r"\bin\s+(?:their\s+|your\s+|the\s+)?(?:roles?|characters?)\b"),
+         + gap(12) + r"\bin\s+(?:their\s+|your\s+|the\s+)?(?:roles?|characters?)\b", 0.6),
     rule("injection.roleplay", words("never", "don't", "do not", "without") + r"\s+"
          + words("break", "breaking", "falling out of", "fall out of", "leave", "leaving")
          + gap(10) + words("character", "roles?")),

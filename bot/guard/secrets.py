@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 
-from bot.guard.decode import _b64
+from bot.guard.decode import decode_b64
 from bot.guard.pii import Span, resolve
 
 _TOKEN_PATTERNS = [
@@ -72,6 +72,6 @@ def find_secrets(text: str) -> list[Span]:
     for m in _CANDIDATE_RE.finditer(text):
         tok = m.group(0)
         if (any(c.isdigit() for c in tok) and any(c.isalpha() for c in tok) and entropy(tok) >= 4.2
-                and not _b64(tok)):
+                and not decode_b64(tok)):
             spans.append(Span(m.start(), m.end(), "secret.generic", "[SECRET]"))
     return resolve(spans)

@@ -23,7 +23,7 @@ from bot.guard import datasets as D
 from bot.guard.exemplars import DATA_DIR, build_vectors, get_set, reset
 from bot.guard.head import HEAD_FILE, Head
 from bot.guard.normalize import normalize
-from bot.guard.similarity import CALIBRATION_FILE
+from bot.guard.similarity import CALIBRATION_FILE, calibration
 
 # Share of the total training weight per source (within-source rows weigh the same).
 SOURCE_WEIGHTS = {"deepset_pos": 0.22, "giskard": 0.06, "wild": 0.22,
@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
            "made_by": "python -m bot.guard.train"}
     CALIBRATION_FILE.write_text(json.dumps(cal, indent=1) + "\n")
     reset()
+    calibration.cache_clear()
     print(f"wrote {HEAD_FILE.name}, injection_head_metrics.json, {CALIBRATION_FILE.name}")
     return 0
 

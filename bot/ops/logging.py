@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Any, TextIO
 
-from bot.guarding import redact_for_log as redact_basic
+from bot.guarding import redact_for_log
 
 _TOKENS = re.compile(
     r"(?:xox[abposr]-[A-Za-z0-9-]{8,}"  # Slack bot/user tokens
@@ -33,7 +33,7 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 def scrub(text: str) -> str:
     text = _TOKENS.sub("[SECRET]", text)
     text = _KEYS.sub(lambda m: f"{m.group(1)}{m.group(2)}[SECRET]", text)
-    return redact_basic(text)
+    return redact_for_log(text)
 
 
 def _scrub_value(value: Any) -> Any:

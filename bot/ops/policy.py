@@ -37,6 +37,9 @@ def set_channel_mode(bot, channel: str, mode: str | None) -> None:
             db["settings"].upsert({"key": key, "value": mode}, pk="key")
     finally:
         db.close()
+    guard = getattr(bot, "guard", None)
+    if guard is not None:  # the live guard switches at once
+        guard.set_channel_mode(str(channel), mode)
 
 
 def channel_modes(bot) -> dict[str, str]:

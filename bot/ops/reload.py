@@ -141,7 +141,7 @@ def preview_calibration(bot, kb: KnowledgeBase) -> tuple[Calibration, int]:
     index's calibration cache (keyed by knowledge and model fingerprints), so the real reload
     reuses both. Returns (calibration, texts embedded now).
     """
-    key = f"{calibrate.CALIBRATION_VERSION}:{kb.fingerprint}:{bot.embedder.identity.fingerprint}"
+    key = calibrate.calibration_key(kb.fingerprint, bot.embedder.identity)
     if key == bot.snapshot.calibration.key:
         return bot.snapshot.calibration, 0
     embedder = SharingEmbedder(bot.embedder)

@@ -36,3 +36,14 @@ def test_service_questions_pass(check, text):
     out = check(text)
     assert out.verdict == "pass", (out.verdict, out.reasons)
     assert out.text == normalize(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What is the system prompt length limit for the AI feature?",
+    "I'm in a role-play server, can the bot stay in character for our game?",
+    "From now on, please answer in Japanese.",
+    "Ignore my last message, I found it.",
+    "What are your instructions for returning a device?",
+])
+def test_borderline_service_questions_not_blocked(check, text):
+    assert check(text).verdict in ("pass", "flag")

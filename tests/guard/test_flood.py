@@ -1,7 +1,8 @@
 from bot.guard import GuardState, ScanContext, build_input_guard
 
 POLICY = {"input": ["normalize", "flood"],
-          "rate_limit": {"user_per_minute": 6, "user_burst": 3, "channel_per_minute": 60, "channel_burst": 5}}
+          "rate_limit": {"user_per_minute": 6, "user_burst": 3, "channel_per_minute": 60, "channel_burst": 5,
+                         "duplicate_repeats": 1}}
 
 
 def run(guard, text, user="u", channel="c", now=1000.0):

@@ -6,7 +6,6 @@ import pkgutil
 import re
 import time
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +29,7 @@ TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=120) | st.sampled
 ])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXT, output=st.booleans())
 def test_fuzz_every_scanner(embed, text, output):
     ctx = ScanContext(direction="output" if output else "input", embed=embed, sources=["reset your password"],
@@ -86,12 +85,15 @@ def _patterns():
 
 
 PATTERNS = _patterns()
-HOSTILE = ["a" * 50000 + "!", "1 " * 15000, "1." * 15000, "(1) " * 8000, "1:" * 15000, "a." * 15000 + "@",
-           "a@" * 15000, "-----BEGIN PRIVATE KEY-----" + "A" * 30000, "eyJ" + "a" * 20000 + ".eyJ" + "a" * 9000,
-           "<!--" + "x" * 30000, "[" * 30000, "<@" * 15000, "https://" + "a." * 15000, "a " * 15000 + "!", "1" * 30000 + "x", "1-" * 15000, "@" * 30000,
-           "x" * 15000 + "@" + "x" * 15000, "<" * 30000, "%4" * 15000, "A" * 30000 + "==", "ignore " * 4000,
-           "\n " * 15000, "の" * 30000, ".a" * 15000, "xoxb-" * 6000, "aa." * 10000 + "a", "0x" + "f" * 30000,
-           "my password is " * 2000, "grandma used to " * 2000, "\\x41" * 8000, ": " * 15000, "=" * 30000]
+HOSTILE = [
+    "a" * 50000 + "!", "a " * 10000 + "!", "1" * 20000 + "x", "1 " * 10000, "1." * 10000, "1-" * 10000,
+    "1:" * 10000, "(1) " * 8000, "a." * 10000 + "@", "a@" * 10000, "@" * 20000, "x" * 10000 + "@" + "x" * 10000,
+    "-----BEGIN PRIVATE KEY-----" + "A" * 20000, "eyJ" + "a" * 20000 + ".eyJ" + "a" * 9000, "<!--" + "x" * 20000,
+    "[" * 20000, "<@" * 10000, "<" * 20000, "https://" + "a." * 10000, "%4" * 10000, "A" * 20000 + "==",
+    "ignore " * 4000, "\n " * 10000, "の" * 20000, ".a" * 10000, "xoxb-" * 6000, "aa." * 10000 + "a",
+    "0x" + "f" * 20000, "my password is " * 2000, "grandma used to " * 2000, "\\x41" * 8000, ": " * 10000,
+    "=" * 20000,
+]
 
 
 def test_patterns_collected():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 import shutil
@@ -15,6 +16,7 @@ from bot.messages import Message
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "knowledge"
 INVITE_Q = "How do I invite someone to my workspace?"
+_USERS = itertools.count()
 
 
 def make_bot(folder: Path, embedder, warm_index: Path | None, **env: str):
@@ -54,12 +56,18 @@ def add_faq(knowledge: Path, entry_id: str, question: str, answer: str, file: st
     path.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def _asker() -> str:
+    """A new user per question: the guard blocks one user repeating a message, and tests ask the
+    same question before and after a reload on purpose."""
+    return f"tester-{next(_USERS)}"
+
+
 def ask_sync(bot, text: str = INVITE_Q):
-    return bot.answer_sync(Message(text, platform="test", user_id="tester", channel_id="T1"))
+    return bot.answer_sync(Message(text, platform="test", user_id=_asker(), channel_id="T1"))
 
 
-async def ask(bot, text: str = INVITE_Q, user: str = "tester"):
-    return await bot.handle(Message(text, platform="test", user_id=user, channel_id="T1"))
+async def ask(bot, text: str = INVITE_Q, user: str | None = None, channel: str = "T1"):
+    return await bot.handle(Message(text, platform="test", user_id=user or _asker(), channel_id=channel))
 
 
 # Invented traffic for stats and report tests: questions a help bot could get and not answer.

@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.ops.report import render_report
 from bot.ops.stats import compute_stats
 from bot.ops.svg import nice_scale
-from bot.guarding import redact_for_log as redact_basic
+from bot.guarding import redact_for_log
 from ops_helpers import seed_audit
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,7 +28,7 @@ HOSTILE = "<script>alert('x')</script> how do I export?"
 
 @pytest.fixture(scope="module")
 def stats(tmp_path_factory, embedder):
-    audit = AuditLog(tmp_path_factory.mktemp("report") / "helpbot.db", redact_basic)
+    audit = AuditLog(tmp_path_factory.mktemp("report") / "helpbot.db", redact_for_log)
     seed_audit(audit.db, days=14, per_day=30, now=NOW)
     audit.db["audit"].insert({**_unknown_row(audit), "text_redacted": HOSTILE})
     return compute_stats(audit.db, 30, embedder, gap_limit=20, now=NOW)
@@ -70,7 +70,7 @@ def test_report_command_writes_the_file(tmp_path, isolated_env):
     from bot.config import load_settings
     from bot.paths import audit_path
 
-    seed_audit(AuditLog(audit_path(load_settings()), redact_basic).db, days=5, per_day=10)
+    seed_audit(AuditLog(audit_path(load_settings()), redact_for_log).db, days=5, per_day=10)
     out = tmp_path / "r.html"
     result = CliRunner().invoke(main, ["report", "--out", str(out), "--days", "10"])
     assert result.exit_code == 0, result.output

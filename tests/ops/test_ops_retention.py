@@ -14,16 +14,16 @@ from bot.config import load_settings
 from bot.errors import HelpbotError
 from bot.ops.retention import export_rows, parse_since, purge
 from bot.paths import audit_path
-from bot.guarding import redact_for_log as redact_basic
+from bot.guarding import redact_for_log
 from ops_helpers import seed_audit
 
 
 def _audit() -> AuditLog:
-    return AuditLog(audit_path(load_settings()), redact_basic)
+    return AuditLog(audit_path(load_settings()), redact_for_log)
 
 
 def test_purge_deletes_only_old_rows_and_vacuums(tmp_path):
-    audit = AuditLog(tmp_path / "a.db", redact_basic)
+    audit = AuditLog(tmp_path / "a.db", redact_for_log)
     now = dt.datetime.now(dt.timezone.utc)
     info = seed_audit(audit.db, days=20, per_day=40, now=now)
     audit.db["reloads"].insert({"ts": "2000-01-01T00:00:00.000+00:00", "who": "x", "ok": 1, "dry_run": 0, "diff": "{}", "errors": "[]", "duration_ms": 1.0})
@@ -88,7 +88,7 @@ def test_parse_since_normalises_to_utc():
 def test_export_rows_counts(tmp_path):
     import io
 
-    audit = AuditLog(tmp_path / "x.db", redact_basic)
+    audit = AuditLog(tmp_path / "x.db", redact_for_log)
     assert export_rows(audit.db, io.StringIO()) == 0
     seed_audit(audit.db, days=1, per_day=3)
     buf = io.StringIO()

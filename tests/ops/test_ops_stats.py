@@ -12,7 +12,7 @@ import pytest
 from bot.audit import AuditLog
 from bot.ops.gaps import cluster_questions
 from bot.ops.stats import compute_stats, feedback_key, format_stats
-from bot.redact import redact_basic
+from bot.guarding import redact_for_log
 from ops_helpers import GAP_GROUPS, seed_audit
 
 NOW = dt.datetime(2025, 3, 20, 12, 0, tzinfo=dt.timezone.utc)
@@ -20,7 +20,7 @@ NOW = dt.datetime(2025, 3, 20, 12, 0, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    audit = AuditLog(tmp_path_factory.mktemp("stats") / "helpbot.db", redact_basic)
+    audit = AuditLog(tmp_path_factory.mktemp("stats") / "helpbot.db", redact_for_log)
     info = seed_audit(audit.db, days=14, per_day=30, now=NOW)
     return audit.db, info
 

@@ -162,7 +162,8 @@ async def test_injection_in_question_and_knowledge_never_reaches_slack(harness):
     await harness.fake.wait_calls("chat.postMessage", 2)
     await harness.fake.wait_calls("response_url")
     sent = [s for c in harness.fake.calls for s in strings_in(c.args)]
-    assert any("&lt;!channel&gt;" in s for s in sent), "the knowledge text is shown, escaped"
+    # The knowledge text is shown, made harmless (escaped by the adapter or neutralised by the output guard).
+    assert any("&lt;!channel&gt;" in s or "＠channel" in s for s in sent), "the knowledge text is shown, defused"
     for s in sent:
         for bad in ("<!channel>", "<!here>", "<!everyone>", "<@U999>", "<!subteam", "<https://evil.example"):
             assert bad not in s

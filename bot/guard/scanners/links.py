@@ -35,10 +35,6 @@ class LinksScanner(Scanner):
 
     name = "links"
 
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "LinksScanner":
-        return cls()
-
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         removed = 0
         allowed = tuple(context.allowed_domains)

@@ -18,10 +18,6 @@ class MentionsScanner(Scanner):
 
     name = "mentions"
 
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "MentionsScanner":
-        return cls()
-
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         allowed = {m.lstrip("@<!").rstrip(">").lower() for m in context.requested_mentions}
         count = 0

@@ -13,10 +13,6 @@ class PIIScanner(Scanner):
 
     name = "pii"
 
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "PIIScanner":
-        return cls()
-
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         spans = find_pii(text)
         if context.direction == "output":

@@ -11,10 +11,6 @@ class SecretsScanner(Scanner):
 
     name = "secrets"
 
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "SecretsScanner":
-        return cls()
-
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         spans = find_secrets(text)
         output = context.direction == "output"
