@@ -156,6 +156,8 @@ class HelpBot:
         style = find_style(text)
         if style.found and not style.bare:
             text = style.text
+        if cache is not None and not kind:
+            cache.prefetch(self._expected_texts(text, message, style))
         # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
         outcome = self.guard.check_input(text, message, None if kind else cache)
         prepared.reasons += outcome.reasons + outcome.flags
@@ -178,6 +180,12 @@ class HelpBot:
             prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))
         prepared.parts = plan.embed_texts
         return prepared
+
+    def _expected_texts(self, text: str, message: Message, style) -> list[str]:
+        """What will be embedded: the normalised, redacted text the guard's embedding layers read,
+        and the router's parts of it. Prefetched together, it makes one model pass per message."""
+        view = redact_for_log(text)
+        return [view, *self.router.plan(view, message.conversation_key, style).embed_texts]
 
     def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
         if prepared.reply is not None:
@@ -271,7 +279,13 @@ class HelpBot:
             limit = self.settings.core["max_input_chars"]
             cache = EmbeddingCache(self.embedder)
             # One batched pass for the texts the guard and router will ask for; misses embed lazily.
-            cache.prefetch([redact_for_log(clean_text(m.text)[:limit]) for m in batch if clean_text(m.text)])
+            expected = []
+            for m in batch:
+                text = clean_text(m.text)[:limit]
+                if text and not smalltalk_kind(text):
+                    style = find_style(text)
+                    expected += self._expected_texts(style.text if style.found and not style.bare else text, m, style)
+            cache.prefetch(expected)
             prepared = [self.prepare(m, snapshot, cache) for m in batch]
             cache.prefetch([t for p in prepared for t in p.embed_texts])
             chunk = [self.decide(p, cache, snapshot) for p in prepared]
