@@ -51,6 +51,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "command": "/helpbot",  # the slash command, as named in the app manifest
         "reaction": "eyes",  # added to a question while it is being answered; empty = none
         "ignore_retries": True,  # drop Events API retries (X-Slack-Retry-Num); duplicates are dropped anyway
+        "edit_interval_s": 1.0,  # generated answers: at most one chat.update of the preview per interval
     },
     "discord": {
         "guild": 0,  # development guild id: sync commands there at once (0 = global sync)

@@ -1,31 +1,93 @@
-"""The LLM step: compose an answer from retrieved passages, check it, or fall back to logic."""
+"""The LLM step: compose an answer from retrieved passages, check it, or fall back to logic.
+
+While the model writes, an optional `progress` sink sees the line position and the answer so far.
+Every preview passes the output guard's partial-text checks first; a preview that fails them stops
+the generation at once and the logic answer goes out instead.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
+from typing import Awaitable, Callable
+
 from bot.llm import Passage
-from bot.messages import Message, Reply, Source
+from bot.messages import Message, Progress, Reply, Source
+
+log = logging.getLogger("helpbot")
+
+ProgressSink = Callable[[Progress], Awaitable[None]]
+PREVIEW_INTERVAL_S = 0.25  # at most this often is a preview checked and shown; adapters throttle further
 
 
-async def compose_with_llm(bot, message: Message, prepared, fallback: Reply, snapshot) -> Reply:
+class _Previews:
+    """Checks and hands out previews; a failing sink is switched off, never fails the answer."""
+
+    def __init__(self, sink: ProgressSink | None, check: Callable[[str], object]):
+        self.sink, self.check = sink, check
+        self.last = 0.0
+        self.shown = ""
+
+    async def send(self, progress: Progress) -> None:
+        if self.sink is None:
+            return
+        try:
+            await self.sink(progress)
+        except Exception:  # noqa: BLE001 - a platform hiccup must not cost the answer
+            log.warning("progress sink failed; no more previews for this answer", exc_info=True)
+            self.sink = None
+
+    async def text(self, text: str) -> object | None:
+        """Show `text` if it is time to; returns the guard outcome when it blocked."""
+        now = time.monotonic()
+        if self.sink is None or now - self.last < PREVIEW_INTERVAL_S or not text.strip():
+            return None
+        self.last = now
+        out = self.check(text)
+        if out.blocked:
+            return out
+        if out.text != self.shown:
+            self.shown = out.text
+            await self.send(Progress("text", out.text))
+        return None
+
+
+async def compose_with_llm(bot, message: Message, prepared, fallback: Reply, snapshot,
+                           progress: ProgressSink | None = None) -> Reply:
     """Generate from `prepared.generation` hits; any failure returns `fallback` with the reason."""
     generator = bot.generator
     hits = prepared.generation
     passages = [Passage(h.chunk.id, h.chunk.title, h.chunk.url, h.chunk.text) for h in hits]
     question = " ".join(prepared.parts) or prepared.text
-    result = await generator.generate(question, passages)
     fallback.versions.update(generator.versions)
+
+    def check(text: str, partial: bool):
+        return bot.guard.check_output(
+            text, message, [p.text for p in passages], canary=generator.canary,
+            system_prompt=generator.prompt.system_message(generator.canary),
+            allowed_domains=bot._allowed_domains(snapshot), partial=partial,
+        )
+
+    previews = _Previews(progress, lambda text: check(text, True))
+    so_far, result = "", None
+    async with contextlib.aclosing(generator.stream(question, passages)) as events:
+        async for event in events:
+            if event.kind == "queued":
+                await previews.send(Progress("queued", position=event.position))
+            elif event.kind == "token":
+                so_far += event.text
+                blocked = await previews.text(so_far)
+                if blocked is not None:  # leaving the loop stops the model at its next token
+                    fallback.reasons += ["llm.fallback.output_guard", "llm.stopped_early", *blocked.reasons]
+                    return fallback
+            else:
+                result = event.result
     if not result.ok or result.unknown or not result.citations:
         why = result.reason or ("unknown" if result.unknown else "uncited")
         fallback.reasons.append(f"llm.fallback.{why}")
         return fallback
-    out = bot.guard.check_output(
-        result.text,
-        message,
-        [p.text for p in passages],
-        canary=generator.canary,
-        system_prompt=generator.prompt.system_message(generator.canary),
-        allowed_domains=bot._allowed_domains(snapshot),
-    )
+    out = check(result.text, False)
     if out.blocked:
         fallback.reasons += ["llm.fallback.output_guard", *out.reasons]
         return fallback

@@ -7,12 +7,13 @@ from typing import Callable
 
 from bot import strings
 from bot.config import Settings
-from bot.guard import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, GuardOutcome, GuardState, ScanContext,
+from bot.guard import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, GuardOutcome, GuardRunner, GuardState, ScanContext,
                        build_input_guard, build_output_guard, load_policy, redact_pii)
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.guard")
 
+WHOLE_TEXT_SCANNERS = ("grounding",)  # need the finished answer; skipped for streamed previews
 _NOTES = {NOTE_PII: strings.SECRET_WARNING, NOTE_SECRET: strings.SECRET_WARNING}
 
 
@@ -26,6 +27,15 @@ class GuardStage:
         self.state = GuardState()
         self.input = build_input_guard(policy, self.state)
         self.output = build_output_guard(policy, self.state)
+
+    @property
+    def preview(self) -> GuardRunner:
+        """The output scanners that judge partial text (all but grounding), for streamed previews."""
+        if getattr(self, "_preview_of", None) is not self.output:
+            runner = GuardRunner([s for s in self.output.scanners if s.name not in WHOLE_TEXT_SCANNERS], self.output.mode)
+            runner.channel_modes = self.output.channel_modes  # the same dict: per-channel modes apply
+            self._preview, self._preview_of = runner, self.output
+        return self._preview
 
     def set_channel_mode(self, channel: str, mode: str | None) -> None:
         for runner in (self.input, self.output):
@@ -42,11 +52,12 @@ class GuardStage:
         return outcome
 
     def check_output(self, text: str, message: Message, sources: list[str], canary: str = "", system_prompt: str = "",
-                     allowed_domains: tuple[str, ...] = ()) -> GuardOutcome:
+                     allowed_domains: tuple[str, ...] = (), partial: bool = False) -> GuardOutcome:
+        """Check a reply before anyone sees it; `partial` for a streamed answer so far."""
         context = ScanContext(user_id=message.user_id, channel_id=message.channel_id, platform=message.platform,
                               direction="output", sources=sources, canary=canary, system_prompt=system_prompt,
                               allowed_domains=allowed_domains)
-        return self.output.run(text, context)
+        return (self.preview if partial else self.output).run(text, context)
 
     @staticmethod
     def user_notes(outcome: GuardOutcome) -> list[str]:

@@ -41,6 +41,18 @@ class Source:
         return dataclasses.asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What an adapter may show while a generated answer is being written.
+
+    kind "queued": `position` requests are ahead in the model's line; kind "text": `text` is the
+    answer so far, already through the output guard's checks that work on partial text."""
+
+    kind: str
+    text: str = ""
+    position: int = 0
+
+
 @dataclass
 class Reply:
     """The reply record: one per handled message (see README, "Reply record")."""

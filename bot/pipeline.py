@@ -31,7 +31,7 @@ from bot.kb.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply, Source
 from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
-from bot.generation import compose_with_llm
+from bot.generation import ProgressSink, compose_with_llm
 from bot.guarding import GuardStage, redact_for_log, reload_guard_policy
 from bot.ops.reload import RELOAD_HOOKS
 from bot.router import PartDecision, Router, smalltalk_kind
@@ -256,14 +256,18 @@ class HelpBot:
         reply, _, snapshot = self._logic(message)
         return self._finish(message, reply, snapshot, started, audit)
 
-    async def handle(self, message: Message) -> Reply:
-        """The entry point for adapters: logic in a worker thread, then the LLM only if needed."""
+    async def handle(self, message: Message, progress: ProgressSink | None = None) -> Reply:
+        """The entry point for adapters: logic in a worker thread, then the LLM only if needed.
+
+        `progress` (optional) is awaited with `Progress` updates while an answer is generated, so an
+        adapter can show the line position and the checked text so far; it is never called for
+        answers that logic gives. The returned reply is final either way."""
         if self.generator is None:
             return await asyncio.to_thread(self.answer_sync, message)
         started = time.perf_counter()
         reply, prepared, snapshot = await asyncio.to_thread(self._logic, message)
         if prepared.generation:
-            reply = await compose_with_llm(self, message, prepared, reply, snapshot)
+            reply = await compose_with_llm(self, message, prepared, reply, snapshot, progress)
         return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 
     def answer_batch(self, messages: list[Message], batch_size: int = 256) -> list[Reply]:

@@ -74,3 +74,7 @@ SLACK_COMMAND_HELP = (
 )
 SLACK_UNKNOWN_COMMAND = "I don't know the command `{sub}`. Try `{command} help`."
 SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question about {service}>`"
+
+# -- streamed (LLM-written) answers ---------------------------------------------------------------
+QUEUED = "_Writing answers for others first; you are number {position} in line…_"
+STILL_WRITING = " …"  # shown after the text of an answer that is still being written

@@ -27,12 +27,18 @@ class HelpbotTree(app_commands.CommandTree):
 
 
 async def answer(interaction: discord.Interaction, text: str, private: bool) -> None:
-    """Defer at once, run the pipeline, send the answer as the follow-up."""
+    """Defer at once, run the pipeline, send the answer as the follow-up (a generated answer is
+    previewed in the deferred response while it is written, then replaced by the answer)."""
     await respond.defer(interaction, ephemeral=private)
     client = interaction.client
-    reply = await client.helpbot.handle(respond.interaction_message(interaction, text))
+    live = respond.preview(interaction)
+    try:
+        reply = await client.helpbot.handle(respond.interaction_message(interaction, text), live)
+    finally:
+        await live.close()
     interaction.extras[respond.AUDIT_ID] = reply.audit_id
-    await respond.send(interaction, render(reply, client.helpbot.service, private=private))
+    layout = render(reply, client.helpbot.service, private=private)
+    await (respond.replace if live.shown else respond.send)(interaction, layout)
 
 
 @app_commands.command(name="ask")

@@ -11,7 +11,8 @@ from bot import strings
 from bot.messages import Reply
 
 from adapters.discord import respond
-from adapters.discord.render import Layout, fit, render
+from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, Layout, fit, render
+from adapters.live import LivePreview
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,20 @@ async def answer_message(client, message: discord.Message) -> None:
     try:
         target = await _target(client, message, question)
         msg = respond.to_message(client.settings, question, message.author, target.id)
-        async with target.typing():
-            reply = await client.helpbot.handle(msg)
+        live = LivePreview(lambda text: _deliver(message, target, Layout(content=fit(text, CONTENT_MAX))),
+                           lambda sent, text: sent.edit(content=fit(text, CONTENT_MAX), allowed_mentions=NO_MENTIONS),
+                           client.settings.discord["edit_interval_s"])
+        try:
+            async with target.typing():
+                reply = await client.helpbot.handle(msg, live)
+        finally:
+            await live.close()
         audited = reply.audit_id is not None
-        await _deliver(message, target, render(reply, client.helpbot.service))
+        layout = render(reply, client.helpbot.service)
+        if live.shown:  # the answer takes over the preview message
+            await live.handle.edit(**{"content": None, **layout.kwargs()})
+        else:
+            await _deliver(message, target, layout)
     except Exception:  # noqa: BLE001 - one failing message never stops the bot
         log.exception("discord message %s failed", message.id)
         try:
@@ -73,10 +84,9 @@ async def answer_message(client, message: discord.Message) -> None:
             log.exception("could not report the error for message %s", message.id)
 
 
-async def _deliver(message: discord.Message, target, layout: Layout) -> None:
+async def _deliver(message: discord.Message, target, layout: Layout) -> discord.Message:
     """Reply to the message (quoting it) in its channel; post plainly in a new thread.
     Ephemeral does not exist for normal messages, so refusals are posted like answers."""
     if target.id == message.channel.id:
-        await message.reply(**layout.kwargs(), mention_author=False)
-    else:
-        await target.send(**layout.kwargs())
+        return await message.reply(**layout.kwargs(), mention_author=False)
+    return await target.send(**layout.kwargs())

@@ -11,7 +11,8 @@ from bot import strings
 from bot.messages import Message, Reply
 
 from adapters.discord.access import is_admin
-from adapters.discord.render import Layout
+from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, Layout, fit
+from adapters.live import LivePreview
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,25 @@ async def send(interaction: discord.Interaction, layout: Layout) -> discord.Webh
         await interaction.delete_original_response()
     interaction.extras[_PUBLIC_DEFER] = False
     return await interaction.followup.send(**kwargs, ephemeral=layout.ephemeral, wait=True)
+
+
+async def replace(interaction: discord.Interaction, layout: Layout) -> None:
+    """Send `layout` in place of a preview shown in the original response (see `preview`)."""
+    if layout.ephemeral and interaction.extras.get(_PUBLIC_DEFER):
+        await send(interaction, layout)  # deletes the public preview; the answer goes to the asker only
+        return
+    kwargs = {"content": None, **layout.kwargs()}  # content None clears the preview text
+    await interaction.edit_original_response(**kwargs)
+
+
+def preview(interaction: discord.Interaction) -> LivePreview:
+    """The progress sink for a deferred interaction: the answer so far, in the original response."""
+
+    async def show(text: str) -> bool:
+        await interaction.edit_original_response(content=fit(text, CONTENT_MAX), allowed_mentions=NO_MENTIONS)
+        return True
+
+    return LivePreview(show, lambda _, text: show(text), interaction.client.settings.discord["edit_interval_s"])
 
 
 async def audit(helpbot, message: Message, reply: Reply) -> int:

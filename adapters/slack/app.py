@@ -20,7 +20,8 @@ from adapters.slack.admins import AdminCheck
 from adapters.slack.caches import ExpiringCache
 from adapters.slack.commands import handle_command
 from adapters.slack.connect import Identity
-from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, reply_blocks, to_plain
+from adapters.live import LivePreview
+from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, preview_mrkdwn, reply_blocks, to_plain
 from bot import strings
 from bot.config import Settings
 from bot.messages import Message, Reply
@@ -147,13 +148,16 @@ class SlackAdapter:
             raw=event,
         )
         reacted = asyncio.create_task(self._react("reactions_add", channel, ts))
+        live = self.preview(channel, thread_ts)
         try:
-            reply = await self.bot.handle(message)
+            reply = await self.bot.handle(message, live)
         except Exception:  # noqa: BLE001 - one failing event never stops the app
             log.exception("slack: pipeline failed for an event in %s", channel)
             reply = Reply("unknown", strings.ERROR, reasons=["error.slack"], ephemeral=True)
+        finally:
+            await live.close()
         try:
-            await self.post_reply(reply, channel, user, thread_ts, dm)
+            await self.post_reply(reply, channel, user, thread_ts, dm, replace=live.handle)
         except Exception:  # noqa: BLE001
             log.exception("slack: could not post the reply in %s", channel)
             await self._tell_error(channel, user, thread_ts)
@@ -161,9 +165,33 @@ class SlackAdapter:
             if await reacted:
                 await self._react("reactions_remove", channel, ts)
 
-    async def post_reply(self, reply: Reply, channel: str, user: str, thread_ts: str | None, dm: bool) -> None:
-        """Public reply in the thread; ephemeral replies via chat.postEphemeral (in DMs, just posted)."""
+    def preview(self, channel: str, thread_ts: str | None) -> LivePreview:
+        """The progress sink for one answer: a message in the thread, updated while it is written."""
+
+        async def post(text: str) -> str:
+            posted = await self.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=preview_mrkdwn(text), unfurl_links=False, unfurl_media=False
+            )
+            return posted["ts"]
+
+        async def edit(ts: str, text: str) -> None:
+            await self.client.chat_update(channel=channel, ts=ts, text=preview_mrkdwn(text))
+
+        return LivePreview(post, edit, self.conf["edit_interval_s"])
+
+    async def post_reply(self, reply: Reply, channel: str, user: str, thread_ts: str | None, dm: bool,
+                         replace: str | None = None) -> None:
+        """Public reply in the thread; ephemeral replies via chat.postEphemeral (in DMs, just posted).
+        `replace`: the ts of a preview message, which the reply takes over (or which is deleted
+        when the reply must be ephemeral)."""
         text, blocks = reply_blocks(reply)
+        if replace and (dm or not reply.ephemeral):
+            await self.client.chat_update(channel=channel, ts=replace, text=text, blocks=blocks)
+            if thread_ts and not dm:
+                self.threads.set((channel, thread_ts))
+            return
+        if replace:
+            await self.client.chat_delete(channel=channel, ts=replace)
         if reply.ephemeral and not dm:
             try:
                 await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)

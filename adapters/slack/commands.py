@@ -10,7 +10,8 @@ import asyncio
 import logging
 import re
 
-from adapters.slack.format import escape, reply_blocks, text_blocks, to_plain
+from adapters.live import LivePreview
+from adapters.slack.format import escape, preview_mrkdwn, reply_blocks, text_blocks, to_plain
 from bot import strings
 from bot.messages import Message, Reply
 
@@ -62,9 +63,21 @@ async def _ask(adapter, body: dict, question: str, respond, command: str) -> Non
         conversation_id=f"slack:{channel}:command:{user}",
         is_admin=await adapter.admins.is_admin(user),
     )
-    reply = await adapter.bot.handle(message)
+    async def post(text: str) -> bool:
+        await respond(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=False)
+        return True
+
+    async def edit(_: bool, text: str) -> None:
+        await respond(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=True)
+
+    # A response_url takes five uses: at most three for the preview, one for the answer.
+    live = LivePreview(post, edit, adapter.conf["edit_interval_s"], max_updates=3)
+    try:
+        reply = await adapter.bot.handle(message, live)
+    finally:
+        await live.close()
     text, blocks = reply_blocks(reply)
-    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=live.shown)
 
 
 async def _admin(adapter, body: dict, sub: str, args: list[str], respond, command: str) -> None:

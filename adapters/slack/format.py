@@ -146,6 +146,11 @@ def reply_blocks(reply: Reply, feedback: bool = True) -> tuple[str, list[dict]]:
     return fallback, blocks
 
 
+def preview_mrkdwn(text: str) -> str:
+    """An answer still being written, as message text (one message's worth)."""
+    return split_sections(to_mrkdwn(text), 3900)[0] if text.strip() else "…"
+
+
 def text_blocks(text: str, code: bool = False) -> tuple[str, list[dict]]:
     """(text, blocks) for a plain notice such as an error, or admin output shown as a code block."""
     pieces = split_sections(escape(text), SECTION_LIMIT - 8) or [" "]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,9 @@ class KnowledgeBase:
     def service(self) -> str:
         return self.scope["service"]
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
+        """Of every chunk's id and content (chunks do not change after loading: computed once)."""
         h = hashlib.sha256()
         for chunk in sorted(self.chunks, key=lambda c: c.id):
             h.update(chunk.id.encode())
@@ -67,6 +69,10 @@ class KnowledgeBase:
         return h.hexdigest()[:16]
 
     def by_id(self) -> dict[str, Chunk]:
+        return self._by_id
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Chunk]:
         return {c.id: c for c in self.chunks}
 
 

@@ -125,4 +125,6 @@ def split_message(text: str, max_parts: int = 4, is_smalltalk=None) -> Split:
         parts = parts[:max_parts]
     if len(parts) > 1:
         reasons.append(f"split.parts_{len(parts)}")
+    if len(parts) == 1 and parts[0] == strip_leading(text):
+        parts = [text.strip()]  # the whole message as sent: it shares the message's embedding
     return Split(parts or [text.strip()], reasons, dropped)

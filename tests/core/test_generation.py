@@ -3,7 +3,9 @@ output is checked and falls back to the logic answer; versions reach the audit l
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 
 import pytest
@@ -12,40 +14,26 @@ import sqlite_utils
 from bot.config import load_settings
 from bot.llm import register_backend
 from bot.llm.base import LLM
-from bot.messages import Message
+from bot import generation
+from bot.messages import Message, Progress
 from bot.pipeline import HelpBot
 from tests.conftest import SAMPLE_KNOWLEDGE
+from tests.llm.fakes import in_scope_unanswered
 from tests.llm.tiny_models import build_tiny_gguf
-
-# Questions about the service that no single entry may answer confidently; the test picks one
-# that the (calibrated) router sends to `unknown`, i.e. where an LLM may compose.
-CANDIDATES = [
-    "Can a guest who uses the mobile app get due date reminders about archived projects?",
-    "Does Tasklane have a Gantt chart export to MS Project?",
-    "Is there a Linux desktop app for Tasklane?",
-    "Can I forward an email to Tasklane to create a task?",
-    "Does the Tasklane API support GraphQL subscriptions for task comments?",
-    "Can automations post to Microsoft Teams when a guest archives a project?",
-]
-
 
 def msg(text: str) -> Message:
     """A fresh user per message, so the flood guard's duplicate check never interferes."""
     return Message(text, platform="test", user_id=uuid.uuid4().hex, channel_id=uuid.uuid4().hex)
 
 
-def in_scope_unanswered(bot) -> str:
-    for text in CANDIDATES:
-        if bot.answer_sync(msg(text), audit=False).route == "unknown":
-            return text
-    raise AssertionError("no candidate question routes to unknown")
-
-
 class ScriptedLLM(LLM):
-    """Answers with a fixed text (with {first}, the first passage id, filled in)."""
+    """Answers with a fixed text, word by word (`delay` s apart), with {first} (the first passage's
+    id) and {text} (its text) filled in. Counts the words the pipeline pulled."""
 
     name = "scripted"
     script = ""
+    delay = 0.0
+    pulled = 0
 
     def __init__(self, config):
         self.config = config
@@ -53,7 +41,12 @@ class ScriptedLLM(LLM):
     def execute(self, request):
         passages = request.messages[-1]["content"]
         first = passages.split("id=", 1)[1].split()[0] if "id=" in passages else ""
-        yield from ScriptedLLM.script.format(first=first).split(" ")
+        text = passages.split(">>>\n", 1)[1].split("\n<<<END>>>", 1)[0] if ">>>\n" in passages else ""
+        ScriptedLLM.pulled = 0
+        for n, word in enumerate(ScriptedLLM.script.format(first=first, text=text).split(" ")):
+            time.sleep(ScriptedLLM.delay)
+            ScriptedLLM.pulled += 1
+            yield word if n == 0 else " " + word
 
 
 register_backend("scripted", ScriptedLLM)
@@ -89,17 +82,84 @@ async def test_random_tiny_gguf_falls_back_and_logs_prompt_version(llm_home, emb
     bot.generator.close()
 
 
-async def test_grounded_cited_answer_is_used(llm_home, embedder):
+@pytest.fixture
+def scripted(monkeypatch):
+    monkeypatch.setattr(generation, "PREVIEW_INTERVAL_S", 0.0)  # every piece is a preview
+    ScriptedLLM.delay, ScriptedLLM.script = 0.0, ""
+    yield ScriptedLLM
+
+
+async def test_grounded_cited_answer_is_used_and_streamed(llm_home, embedder, scripted):
     bot = make_bot(llm_home, embedder, backend="scripted", model="x")
-    first = None
-    ScriptedLLM.script = "Guests can use the mobile app and get reminders [{first}]."
-    reply = await bot.handle(Message(in_scope_unanswered(bot), platform="test"))
-    if reply.generated:
-        first = reply.source
-    # Whether or not the scripted text passes grounding, it is never answered uncited or ungrounded.
-    assert reply.route in ("answer", "unknown")
-    if reply.route == "answer":
-        assert reply.generated and first and "llm.composed" in reply.reasons
+    scripted.script = "{text} [{first}]"
+    seen = []
+
+    async def progress(update):
+        seen.append(update)
+
+    reply = await bot.handle(msg(in_scope_unanswered(bot)), progress)
+    assert reply.route == "answer" and reply.generated and "llm.composed" in reply.reasons
+    assert reply.source and f"[{reply.source}]" in reply.answer
+    texts = [p.text for p in seen if p.kind == "text"]
+    assert len(texts) >= 3 and all(b.startswith(a) for a, b in zip(texts, texts[1:]))  # it grows
+    assert reply.answer.startswith(texts[-1].split(" [")[0][:40])
+    # Logic answers are never streamed.
+    seen.clear()
+    logic = await bot.handle(msg("How do I reset my password?"), progress)
+    assert logic.route == "answer" and not logic.generated and seen == []
+
+
+async def test_leak_in_a_preview_stops_the_model_and_is_never_shown(llm_home, embedder, scripted):
+    bot = make_bot(llm_home, embedder, backend="scripted", model="x")
+    words = " ".join(f"w{n}" for n in range(200))
+    scripted.script = "My secret marker is " + bot.generator.canary + " " + words + " [{first}]"
+    scripted.delay = 0.002
+    shown = []
+
+    async def progress(update):
+        shown.append(update.text)
+
+    reply = await bot.handle(msg(in_scope_unanswered(bot)), progress)
+    assert reply.route == "unknown" and not reply.generated
+    assert "llm.fallback.output_guard" in reply.reasons and "llm.stopped_early" in reply.reasons
+    assert not any(bot.generator.canary in t for t in shown)
+    await asyncio.sleep(0.1)  # the worker notices the stop flag at its next piece
+    assert scripted.pulled < 50  # stopped long before the 200+ words were written
+
+
+async def test_a_failing_progress_sink_never_costs_the_answer(llm_home, embedder, scripted):
+    bot = make_bot(llm_home, embedder, backend="scripted", model="x")
+    scripted.script = "{text} [{first}]"
+    calls = []
+
+    async def broken(update):
+        calls.append(update)
+        raise RuntimeError("platform down")
+
+    reply = await bot.handle(msg(in_scope_unanswered(bot)), broken)
+    assert reply.route == "answer" and reply.generated
+    assert len(calls) == 1  # switched off after the first failure
+
+
+async def test_waiting_users_are_told_their_position(llm_home, embedder, scripted):
+    bot = make_bot(llm_home, embedder, backend="scripted", model="x")
+    scripted.script = "{text} [{first}]"
+    scripted.delay = 0.02
+    question = in_scope_unanswered(bot)
+    updates: dict[int, list] = {0: [], 1: []}
+
+    def sink(n):
+        async def progress(update):
+            updates[n].append(update)
+        return progress
+
+    first = asyncio.create_task(bot.handle(msg(question), sink(0)))
+    while not any(u.kind == "text" for u in updates[0]):
+        await asyncio.sleep(0.005)
+    second = await bot.handle(msg(question), sink(1))
+    assert (await first).generated and second.generated
+    assert updates[1][0] == Progress("queued", position=1)
+    assert not any(u.kind == "queued" for u in updates[0])
 
 
 async def test_leaking_or_uncited_output_falls_back(llm_home, embedder):

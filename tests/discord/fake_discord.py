@@ -79,6 +79,7 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.originals: dict[str, dict[str, Any]] = {}  # interaction token -> its original response
         self.dispatched: dict[int, float] = {}  # interaction/message id -> perf_counter at dispatch
         self._sessions: list[tuple[web.WebSocketResponse, list[int]]] = []
         self._ids = itertools.count(1)
@@ -192,6 +193,18 @@ class FakeDiscord:
         if m == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", p):
             return 200, self.store_message(r.json, webhook=True)
         if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/\d+", p):
+            message = self.messages.get(int(p.rsplit("/", 1)[1]))
+            if message is None:
+                return 404, {"message": "Unknown Message", "code": 10008}
+            message.update({k: v for k, v in r.json.items() if k in ("content", "embeds", "components")})
+            return 200, message
+        if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", p):
+            token = p.split("/")[3]
+            message = self.originals.get(token) or self.store_message({}, webhook=True)
+            self.originals[token] = message
+            message.update({k: v for k, v in r.json.items() if k in ("content", "embeds", "components")})
+            return 200, message
+        if m == "PATCH" and re.fullmatch(r"/channels/\d+/messages/\d+", p):
             message = self.messages.get(int(p.rsplit("/", 1)[1]))
             if message is None:
                 return 404, {"message": "Unknown Message", "code": 10008}

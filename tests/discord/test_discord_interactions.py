@@ -129,11 +129,11 @@ async def test_help_is_private_and_lists_commands(helpbot, start_bot):
 async def test_pipeline_exception_gives_friendly_error_and_bot_keeps_working(helpbot, start_bot, monkeypatch):
     real, calls = helpbot.handle, []
 
-    async def flaky(message):
+    async def flaky(message, progress=None):
         calls.append(message)
         if len(calls) == 1:
             raise RuntimeError("boom in the pipeline")
-        return await real(message)
+        return await real(message, progress)
 
     monkeypatch.setattr(helpbot, "handle", flaky)
     async with start_bot(helpbot) as (fake, client):

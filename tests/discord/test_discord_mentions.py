@@ -84,7 +84,7 @@ async def test_thread_mode_answers_in_a_new_thread(helpbot, start_bot):
 
 
 async def test_failure_while_answering_a_mention_is_reported_and_audited(helpbot, start_bot, monkeypatch):
-    async def broken(message):
+    async def broken(message, progress=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(helpbot, "handle", broken)

@@ -3,19 +3,12 @@ and a loopback fake Slack Web API that records what Slack would have received.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import aiohttp
 import pytest
 import pytest_asyncio
-from slack_helpers import ADMIN_IN_CONFIG, SECRET, Harness, settings_for
+from slack_helpers import ADMIN_IN_CONFIG, KNOWLEDGE, serving, settings_for
 
-from adapters.slack.app import SlackAdapter
-from adapters.slack.connect import Tokens, close_client
 from adapters.slack.fake_api import FakeSlack
-from adapters.slack.run import connect, serve_http
 
-KNOWLEDGE = Path(__file__).parent / "knowledge"
 
 
 @pytest.fixture(scope="session")
@@ -45,15 +38,8 @@ async def fake():
 
 @pytest_asyncio.fixture
 async def harness(fake, helpbot, settings):
-    local = settings_for(settings, fake)
-    client, identity = await connect(local, Tokens(bot="xoxb-test", signing_secret=SECRET))
-    adapter = SlackAdapter(helpbot, local, client, identity, signing_secret=SECRET)
-    runner, port = await serve_http(adapter, "127.0.0.1", 0)
-    async with aiohttp.ClientSession() as session:
-        yield Harness(fake, adapter, f"http://127.0.0.1:{port}/slack/events", session)
-    await adapter.drain()
-    await runner.cleanup()
-    await close_client(client)
+    async with serving(fake, helpbot, settings_for(settings, fake)) as h:
+        yield h
 
 
 @pytest.fixture(autouse=True)

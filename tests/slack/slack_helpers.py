@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.parse
+from pathlib import Path
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.connect import Tokens, close_client
 from adapters.slack.fake_api import FakeSlack
+from adapters.slack.run import connect, serve_http
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN_IN_CONFIG = "UCONFADMIN"  # in [slack] admins for the tests
+KNOWLEDGE = Path(__file__).parent / "knowledge"  # the small test knowledge (Pebble)
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
@@ -104,3 +109,18 @@ def strings_in(value) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in strings_in(v)]
     return []
+
+
+@contextlib.asynccontextmanager
+async def serving(fake, helpbot, local):
+    """`helpbot` behind the real Bolt app on a loopback port, talking to `fake`; yields a Harness."""
+    client, identity = await connect(local, Tokens(bot="xoxb-test", signing_secret=SECRET))
+    adapter = SlackAdapter(helpbot, local, client, identity, signing_secret=SECRET)
+    runner, port = await serve_http(adapter, "127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield Harness(fake, adapter, f"http://127.0.0.1:{port}/slack/events", session)
+        await adapter.drain()
+    finally:
+        await runner.cleanup()
+        await close_client(client)

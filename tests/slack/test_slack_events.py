@@ -139,11 +139,11 @@ async def test_a_failing_event_tells_the_user_and_the_app_keeps_going(harness, h
     real = helpbot.handle
     calls = []
 
-    async def fail_once(message):
+    async def fail_once(message, progress=None):
         calls.append(message)
         if len(calls) == 1:
             raise RuntimeError("boom")
-        return await real(message)
+        return await real(message, progress)
 
     monkeypatch.setattr(helpbot, "handle", fail_once)
     await harness.mention(QUESTION, user="UBOB")

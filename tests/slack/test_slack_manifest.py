@@ -13,6 +13,7 @@ from bot.config import DEFAULTS
 ROOT = Path(__file__).resolve().parents[2]
 SCOPE_FOR = {
     "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "chat_update": "chat:write",
+    "chat_delete": "chat:write",
     "reactions_add": "reactions:write", "reactions_remove": "reactions:write", "users_info": "users:read",
 }
 
