@@ -140,7 +140,8 @@ class HelpBot:
         return template.format(**values)
 
     # -- the three steps -------------------------------------------------------------------
-    def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None) -> Prepared:
+    def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None,
+                expected: tuple[str, Plan] | None = None) -> Prepared:
         text = clean_text(message.text)
         prepared = Prepared(message, text)
         limit = self.settings.core["max_input_chars"]
@@ -157,7 +158,8 @@ class HelpBot:
         if style.found and not style.bare:
             text = style.text
         if cache is not None and not kind:
-            cache.prefetch(self._expected_texts(text, message, style))
+            expected = expected or self._expected(text, message, style)
+            cache.prefetch([expected[0], *expected[1].embed_texts])
         # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
         outcome = self.guard.check_input(text, message, None if kind else cache)
         prepared.reasons += outcome.reasons + outcome.flags
@@ -174,18 +176,21 @@ class HelpBot:
             template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
             return prepared
-        plan = self.router.plan(text, message.conversation_key, style)
+        if expected is not None and expected[0] == text:
+            plan = expected[1]  # the guard changed nothing: the plan made for prefetching stands
+        else:
+            plan = self.router.plan(text, message.conversation_key, style)
         prepared.plan = plan
         if plan.decline:
             prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))
         prepared.parts = plan.embed_texts
         return prepared
 
-    def _expected_texts(self, text: str, message: Message, style) -> list[str]:
+    def _expected(self, text: str, message: Message, style) -> tuple[str, Plan]:
         """What will be embedded: the normalised, redacted text the guard's embedding layers read,
-        and the router's parts of it. Prefetched together, it makes one model pass per message."""
+        and the router's plan (parts) of it. Prefetched together, it makes one model pass per message."""
         view = redact_for_log(text)
-        return [view, *self.router.plan(view, message.conversation_key, style).embed_texts]
+        return view, self.router.plan(view, message.conversation_key, style)
 
     def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
         if prepared.reply is not None:
@@ -283,14 +288,16 @@ class HelpBot:
             limit = self.settings.core["max_input_chars"]
             cache = EmbeddingCache(self.embedder)
             # One batched pass for the texts the guard and router will ask for; misses embed lazily.
-            expected = []
+            expected: list[tuple[str, Plan] | None] = []
             for m in batch:
                 text = clean_text(m.text)[:limit]
                 if text and not smalltalk_kind(text):
                     style = find_style(text)
-                    expected += self._expected_texts(style.text if style.found and not style.bare else text, m, style)
-            cache.prefetch(expected)
-            prepared = [self.prepare(m, snapshot, cache) for m in batch]
+                    expected.append(self._expected(style.text if style.found and not style.bare else text, m, style))
+                else:
+                    expected.append(None)
+            cache.prefetch([t for e in expected if e for t in (e[0], *e[1].embed_texts)])
+            prepared = [self.prepare(m, snapshot, cache, e) for m, e in zip(batch, expected)]
             cache.prefetch([t for p in prepared for t in p.embed_texts])
             chunk = [self.decide(p, cache, snapshot) for p in prepared]
             per = (time.perf_counter() - t0) * 1000 / max(1, len(chunk))
