@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PATTERNS = Path(__file__).resolve().parent.parent / "data" / "style_patterns.txt"
@@ -21,11 +21,11 @@ _EMPTY_ASK = re.compile(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class StyleRequest:
     text: str  # the message without the style request
-    kinds: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    kinds: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -49,9 +49,15 @@ def load_patterns(path: Path = PATTERNS) -> tuple[tuple[str, re.Pattern], ...]:
 
 
 def find_style(text: str, patterns: tuple[tuple[str, re.Pattern], ...] | None = None) -> StyleRequest:
+    """The style requests in `text` ("as a haiku") and the text without them."""
+    return _find_style(text, patterns or load_patterns())
+
+
+@functools.lru_cache(maxsize=1024)  # asked several times per message (pipeline, plan, parts)
+def _find_style(text: str, patterns: tuple[tuple[str, re.Pattern], ...]) -> StyleRequest:
     kinds: list[str] = []
     removed: list[str] = []
-    for kind, pattern in patterns or load_patterns():
+    for kind, pattern in patterns:
         match = pattern.search(text)
         while match and match.group(0).strip():
             kinds.append(kind)
@@ -62,7 +68,7 @@ def find_style(text: str, patterns: tuple[tuple[str, re.Pattern], ...] | None = 
         return StyleRequest(text)
     clean = " ".join(_LEFTOVER.sub("", text).split())
     clean = re.sub(r"\s+([?.!,。？！])", r"\1", clean)
-    return StyleRequest(clean, list(dict.fromkeys(kinds)), removed)
+    return StyleRequest(clean, tuple(dict.fromkeys(kinds)), tuple(removed))
 
 
 def is_bare_ask(text: str) -> bool:
