@@ -192,24 +192,13 @@ class FakeDiscord:
             return 200, self._callback(int(p.split("/")[2]), r.json)
         if m == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", p):
             return 200, self.store_message(r.json, webhook=True)
-        if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/\d+", p):
-            message = self.messages.get(int(p.rsplit("/", 1)[1]))
-            if message is None:
-                return 404, {"message": "Unknown Message", "code": 10008}
-            message.update({k: v for k, v in r.json.items() if k in ("content", "embeds", "components")})
-            return 200, message
         if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", p):
             token = p.split("/")[3]
-            message = self.originals.get(token) or self.store_message({}, webhook=True)
-            self.originals[token] = message
-            message.update({k: v for k, v in r.json.items() if k in ("content", "embeds", "components")})
-            return 200, message
-        if m == "PATCH" and re.fullmatch(r"/channels/\d+/messages/\d+", p):
-            message = self.messages.get(int(p.rsplit("/", 1)[1]))
-            if message is None:
-                return 404, {"message": "Unknown Message", "code": 10008}
-            message.update({k: v for k, v in r.json.items() if k in ("content", "embeds", "components")})
-            return 200, message
+            if token not in self.originals:
+                self.originals[token] = self.store_message({}, webhook=True)
+            return self._edit(self.originals[token], r.json)
+        if m == "PATCH" and re.fullmatch(r"/(?:webhooks/\d+/[^/]+|channels/\d+)/messages/\d+", p):
+            return self._edit(self.messages.get(int(p.rsplit("/", 1)[1])), r.json)
         if m == "DELETE" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", p):
             return 204, None
         if m == "POST" and re.fullmatch(r"/channels/\d+/typing", p):
@@ -219,6 +208,13 @@ class FakeDiscord:
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", p):
             return 201, self._thread(int(p.split("/")[2]), r.json)
         return 404, {"message": f"Unknown route in the fake: {m} {p}", "code": 0}
+
+    @staticmethod
+    def _edit(message: dict[str, Any] | None, body: dict[str, Any]) -> tuple[int, Any]:
+        if message is None:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        message.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
+        return 200, message
 
     def _application(self) -> dict[str, Any]:
         return {"id": str(APP_ID), "name": "helpbot", "description": "", "icon": None, "bot_public": False,
