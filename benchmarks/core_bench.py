@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -29,23 +28,12 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def p50(values):
     return statistics.median(values)
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def questions(n: int) -> list[str]:
@@ -158,7 +146,7 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp())
-    results = {"machine": machine()}
+    results = {"machine": describe("torch", "sentence-transformers")}
     results["answers"] = bench_answers(args.n, home)
     results["indexing"] = bench_indexing(home)
     results["vector_search"] = bench_vector_search()

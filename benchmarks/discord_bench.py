@@ -18,7 +18,6 @@ import asyncio
 import json
 import logging
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,29 +26,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "discord"))
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 GOAL_DEFER_P99_MS = 50.0
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", load %.2f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
-    import aiohttp
-    import discord
-
-    return (
-        f"{os.cpu_count()} cores, {cpu}{load}, Python {platform.python_version()}, "
-        f"discord.py {discord.__version__}, aiohttp {aiohttp.__version__}"
-    )
 
 
 def questions(n: int) -> list[str]:
@@ -147,7 +128,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         helpbot = make_helpbot(Path(home))
         results = asyncio.run(run(args.n, args.burst, helpbot))
-    results["machine"] = machine()
+    results["machine"] = describe("discord.py", "aiohttp")
     p99 = max(results["sequential"]["defer"]["p99"], results["burst"]["defer"]["p99"])
     results["defer_goal_met"] = p99 <= GOAL_DEFER_P99_MS
     print(f"## Discord adapter over loopback ({results['machine']})\n")

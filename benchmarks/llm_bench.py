@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from bot.llm import Generator, Passage, PromptTemplate  # noqa: E402
 from bot.llm.doctor import read_gguf  # noqa: E402
@@ -118,16 +118,6 @@ def cache_study(llm: LlamaCppLLM, gen: Generator, args, recurring: bool) -> dict
             for name, ts in times.items()}
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="a .gguf file (default: build a random one, see --preset)")
@@ -156,13 +146,10 @@ def main() -> None:
                    for r in (False, True)} if args.cache else {}
         gen.close()
 
-    import llama_cpp
-
     med = {m: (statistics.median(r[0] for r in rs) * 1000, statistics.median(r[1] for r in rs),
                statistics.median(r[2] for r in rs)) for m, rs in results.items()}
     (rt, rs, rn), (ht, hs, hn) = med["raw"], med["helpbot"]
-    print(f"machine: {os.cpu_count()} CPUs, {cpu_name()}; Python {platform.python_version()}, "
-          f"llama-cpp-python {llama_cpp.__version__}, threads {llm.llama.n_threads}")
+    print(f"machine: {describe('llama-cpp-python')}; threads {llm.llama.n_threads}")
     print(f"model: {Path(model).name if args.model else args.preset + ' (random)'}, {info.architecture}, "
           f"{info.n_params / 1e6:.2f}M params, {info.quantization}; n_ctx {args.n_ctx}; "
           f"~{prompt_tokens} prompt tokens; max_tokens {args.max_tokens}; {args.runs} runs per mode, medians\n")

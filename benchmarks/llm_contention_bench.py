@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from bot.config import load_settings  # noqa: E402
 from bot.llm import Generator, Passage, PromptTemplate  # noqa: E402
@@ -86,7 +86,7 @@ async def run(args) -> None:
         await worker
         gen.close()
     ratio = p95(busy) / p95(idle)
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; llama threads {args.threads}")
+    print(f"machine: {describe('llama-cpp-python')}; llama threads {args.threads}")
     print(f"model: {args.model or 'random small GGUF (512 wide, 8 layers, q8_0)'}; {args.n} logic questions each way")
     print(f"generation meanwhile: {counts['tokens'] / elapsed:.0f} tokens/s, {counts['generations']} answers")
     print("| logic answers | p50 | p95 |")

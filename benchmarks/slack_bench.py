@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import re
 import signal
 import sys
@@ -32,6 +31,7 @@ from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from adapters.slack.fake_api import FakeSlack  # noqa: E402
 from bot.kb.loader import load_knowledge  # noqa: E402
@@ -43,17 +43,6 @@ SECRET = "bench-signing-secret"
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * p // 100) - 1))]
-
-
-def machine() -> str:
-    from importlib.metadata import version
-
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        cpu = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}, slack-bolt {version('slack-bolt')}"
 
 
 async def start_app(fake: FakeSlack, knowledge: str | None, home: str) -> tuple[asyncio.subprocess.Process, str]:
@@ -149,7 +138,7 @@ async def run(n: int, concurrency: int, knowledge: str | None, home: str) -> Non
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
         await fake.close()
-    print(f"\nSlack adapter over loopback HTTP (app in its own process); {machine()}\n")
+    print(f"\nSlack adapter over loopback HTTP (app in its own process); {describe('slack-bolt')}\n")
     print("| phase | events | ack p50 ms | ack p95 ms | ack p99 ms | ack max ms | logic answers | answer p50 ms | answer p95 ms | answer p99 ms | events/s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(lines))

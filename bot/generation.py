@@ -62,12 +62,13 @@ async def compose_with_llm(bot, message: Message, prepared, fallback: Reply, sna
     question = " ".join(prepared.parts) or prepared.text
     fallback.versions.update(generator.versions)
 
+    passage_texts = [p.text for p in passages]
+    system_prompt = generator.prompt.system_message(generator.canary)
+    domains = bot._allowed_domains(snapshot)
+
     def check(text: str, partial: bool):
-        return bot.guard.check_output(
-            text, message, [p.text for p in passages], canary=generator.canary,
-            system_prompt=generator.prompt.system_message(generator.canary),
-            allowed_domains=bot._allowed_domains(snapshot), partial=partial,
-        )
+        return bot.guard.check_output(text, message, passage_texts, canary=generator.canary, system_prompt=system_prompt,
+                                      allowed_domains=domains, partial=partial)
 
     previews = _Previews(progress, lambda text: check(text, True))
     so_far, result = "", None

@@ -18,24 +18,20 @@ _NOTES = {NOTE_PII: strings.SECRET_WARNING, NOTE_SECRET: strings.SECRET_WARNING}
 
 
 class GuardStage:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, state: GuardState | None = None):
+        """`state`: flood and split-request history to carry over (a reload keeps it)."""
         path = settings.guard["policy"]
         policy = load_policy(path) if path else {}
         policy.setdefault("mode", settings.guard["mode"])
         policy.setdefault("max_input_chars", settings.core["max_input_chars"])
         self.policy = policy
-        self.state = GuardState()
+        self.state = state or GuardState()
         self.input = build_input_guard(policy, self.state)
         self.output = build_output_guard(policy, self.state)
-
-    @property
-    def preview(self) -> GuardRunner:
-        """The output scanners that judge partial text (all but grounding), for streamed previews."""
-        if getattr(self, "_preview_of", None) is not self.output:
-            runner = GuardRunner([s for s in self.output.scanners if s.name not in WHOLE_TEXT_SCANNERS], self.output.mode)
-            runner.channel_modes = self.output.channel_modes  # the same dict: per-channel modes apply
-            self._preview, self._preview_of = runner, self.output
-        return self._preview
+        # Streamed previews: the output scanners that can judge partial text, with the same
+        # per-channel modes (the very same dict).
+        self.preview = GuardRunner([s for s in self.output.scanners if s.name not in WHOLE_TEXT_SCANNERS], self.output.mode)
+        self.preview.channel_modes = self.output.channel_modes
 
     def set_channel_mode(self, channel: str, mode: str | None) -> None:
         for runner in (self.input, self.output):
@@ -86,12 +82,9 @@ def redact_for_log(text: str) -> str:
 def reload_guard_policy(bot, apply: bool) -> str | None:
     """Reload hook: re-read the guard policy file; validate first, then swap in on apply."""
     if not apply:
-        bot._next_guard = GuardStage(bot.settings)  # raises ConfigError on a bad policy file
+        bot._next_guard = GuardStage(bot.settings, bot.guard.state)  # raises ConfigError on a bad policy file
         return None
-    new = bot.__dict__.pop("_next_guard", None) or GuardStage(bot.settings)
-    new.state = bot.guard.state  # keep flood history across reloads
-    new.input = build_input_guard(new.policy, new.state)
-    new.output = build_output_guard(new.policy, new.state)
+    new = bot.__dict__.pop("_next_guard", None) or GuardStage(bot.settings, bot.guard.state)
     for channel, mode in bot.guard.input.channel_modes.items():
         new.set_channel_mode(channel, mode)
     bot.guard = new

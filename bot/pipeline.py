@@ -15,20 +15,20 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 from urllib.parse import urlparse
 
 
 from bot import __version__, strings
-from bot.answer import extract
 from bot.audit import AuditLog
 from bot.config import Settings
 from bot.embedcache import EmbeddingCache
-from bot.llm import Passage, build_generator
+from bot.llm import build_generator
 from bot.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.kb.snapshot import Snapshot, build_snapshot
-from bot.messages import Message, Reply, Source
+from bot.messages import Message, Reply
 from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
 from bot.generation import ProgressSink, compose_with_llm
@@ -39,7 +39,7 @@ from bot.routing import compose
 from bot.routing.head import load_head
 from bot.routing.memory import ConversationMemory
 from bot.routing.plan import Plan
-from bot.routing.style import find_style
+from bot.routing.style import StyleRequest, find_style
 
 log = logging.getLogger("helpbot")
 if reload_guard_policy not in RELOAD_HOOKS:
@@ -50,6 +50,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     return _CONTROL.sub("", text).strip()
+
+
+class FirstLook(NamedTuple):
+    """A message's plain-logic first look, before the guard."""
+
+    text: str  # cleaned and cut to max_input_chars
+    truncated: bool
+    smalltalk: str | None  # greeting, thanks, goodbye, help
+    style: StyleRequest
+    body: str  # `text` without an unsupported style request: what the rest of the pipeline reads
 
 
 @dataclass
@@ -142,21 +152,16 @@ class HelpBot:
     # -- the three steps -------------------------------------------------------------------
     def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None,
                 expected: tuple[str, Plan] | None = None) -> Prepared:
-        text = clean_text(message.text)
-        prepared = Prepared(message, text)
-        limit = self.settings.core["max_input_chars"]
-        if len(text) > limit:
-            prepared.text = text = text[:limit]
+        look = self._first_look(message)
+        prepared = Prepared(message, look.text)
+        if look.truncated:
+            limit = self.settings.core["max_input_chars"]
             prepared.notes.append(strings.TRUNCATED.format(limit=limit))
             prepared.reasons.append("input.truncated")
-        if not text:
+        if not look.text:
             prepared.reply = Reply("smalltalk", self._fmt(strings.EMPTY, snapshot), reasons=["input.empty"])
             return prepared
-        kind = smalltalk_kind(text)
-        # An unsupported style request ("as a haiku") is cut first: nothing downstream ever reads it.
-        style = find_style(text)
-        if style.found and not style.bare:
-            text = style.text
+        text, kind, style = look.body, look.smalltalk, look.style
         if cache is not None and not kind:
             expected = expected or self._expected(text, message, style)
             cache.prefetch([expected[0], *expected[1].embed_texts])
@@ -185,6 +190,15 @@ class HelpBot:
             prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))
         prepared.parts = plan.embed_texts
         return prepared
+
+    def _first_look(self, message: Message) -> FirstLook:
+        whole = clean_text(message.text)
+        limit = self.settings.core["max_input_chars"]
+        text = whole[:limit]
+        style = find_style(text)
+        # An unsupported style request ("as a haiku") is cut first: nothing downstream ever reads it.
+        body = style.text if style.found and not style.bare else text
+        return FirstLook(text, len(whole) > limit, smalltalk_kind(text), style, body)
 
     def _expected(self, text: str, message: Message, style) -> tuple[str, Plan]:
         """What will be embedded: the normalised, redacted text the guard's embedding layers read,
@@ -285,17 +299,12 @@ class HelpBot:
         replies: list[Reply] = []
         for batch in _batches(messages, batch_size):
             t0 = time.perf_counter()
-            limit = self.settings.core["max_input_chars"]
             cache = EmbeddingCache(self.embedder)
             # One batched pass for the texts the guard and router will ask for; misses embed lazily.
             expected: list[tuple[str, Plan] | None] = []
             for m in batch:
-                text = clean_text(m.text)[:limit]
-                if text and not smalltalk_kind(text):
-                    style = find_style(text)
-                    expected.append(self._expected(style.text if style.found and not style.bare else text, m, style))
-                else:
-                    expected.append(None)
+                look = self._first_look(m)
+                expected.append(self._expected(look.body, m, look.style) if look.text and not look.smalltalk else None)
             cache.prefetch([t for e in expected if e for t in (e[0], *e[1].embed_texts)])
             prepared = [self.prepare(m, snapshot, cache, e) for m, e in zip(batch, expected)]
             cache.prefetch([t for p in prepared for t in p.embed_texts])

@@ -70,7 +70,7 @@ async def answer_message(client, message: discord.Message) -> None:
         audited = reply.audit_id is not None
         layout = render(reply, client.helpbot.service)
         if live.shown:  # the answer takes over the preview message
-            await live.handle.edit(**{"content": None, **layout.kwargs()})
+            await live.handle.edit(**layout.edit_kwargs())
         else:
             await _deliver(message, target, layout)
     except Exception:  # noqa: BLE001 - one failing message never stops the bot

@@ -56,6 +56,10 @@ class Layout:
             out["view"] = self.view
         return out
 
+    def edit_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for editing a shown message into this layout (text it had is cleared)."""
+        return {"content": None, **self.kwargs()}
+
 
 def _sources_field(reply: Reply) -> str:
     lines = []

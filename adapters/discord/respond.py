@@ -65,8 +65,7 @@ async def replace(interaction: discord.Interaction, layout: Layout) -> None:
     if layout.ephemeral and interaction.extras.get(_PUBLIC_DEFER):
         await send(interaction, layout)  # deletes the public preview; the answer goes to the asker only
         return
-    kwargs = {"content": None, **layout.kwargs()}  # content None clears the preview text
-    await interaction.edit_original_response(**kwargs)
+    await interaction.edit_original_response(**layout.edit_kwargs())
 
 
 def preview(interaction: discord.Interaction) -> LivePreview:

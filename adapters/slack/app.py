@@ -133,20 +133,17 @@ class SlackAdapter:
         if pending:
             await asyncio.wait(pending, timeout=timeout)
 
+    async def message(self, text: str, user: str, channel: str, conversation: str, raw: dict | None = None) -> Message:
+        """The core's Message for a question from `user`; follow-ups group by `conversation` in `channel`."""
+        return Message(text, platform="slack", user_id=user, channel_id=channel,
+                       conversation_id=f"slack:{channel}:{conversation}", is_admin=await self.admins.is_admin(user), raw=raw)
+
     async def _answer_event(self, event: dict) -> None:
         channel, user, ts = event["channel"], event["user"], event["ts"]
         dm = event.get("channel_type") == "im"
         thread_ts = event.get("thread_ts") or (None if dm else ts)
         text = to_plain(event.get("text") or "", self.identity.user_id)
-        message = Message(
-            text,
-            platform="slack",
-            user_id=user,
-            channel_id=channel,
-            conversation_id=f"slack:{channel}:{thread_ts or 'dm'}",
-            is_admin=await self.admins.is_admin(user),
-            raw=event,
-        )
+        message = await self.message(text, user, channel, thread_ts or "dm", raw=event)
         reacted = asyncio.create_task(self._react("reactions_add", channel, ts))
         live = self.preview(channel, thread_ts)
         try:

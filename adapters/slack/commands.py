@@ -55,14 +55,7 @@ async def _ask(adapter, body: dict, question: str, respond, command: str) -> Non
         await _say(respond, strings.SLACK_ASK_EMPTY.format(command=command, service=adapter.bot.service))
         return
     user, channel = body["user_id"], body["channel_id"]
-    message = Message(
-        question,
-        platform="slack",
-        user_id=user,
-        channel_id=channel,
-        conversation_id=f"slack:{channel}:command:{user}",
-        is_admin=await adapter.admins.is_admin(user),
-    )
+    message = await adapter.message(question, user, channel, f"command:{user}")
     async def post(text: str) -> bool:
         await respond(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=False)
         return True
