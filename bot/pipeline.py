@@ -32,6 +32,7 @@ from bot.messages import Message, Reply
 from bot.ops import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
 from bot.generation import ProgressSink, compose_with_llm
+from bot.guard import GuardOutcome
 from bot.guarding import GuardStage, redact_for_log, reload_guard_policy
 from bot.ops.reload import RELOAD_HOOKS
 from bot.router import PartDecision, Router, smalltalk_kind
@@ -72,7 +73,7 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     reply: Reply | None = None  # set when logic alone answers (empty, smalltalk, ...)
-    stripped: bool = False  # the guard removed an injected part: the answer is partial
+    stripped: GuardOutcome | None = None  # the guard removed an injected part: the answer is partial
     generation: list = field(default_factory=list)  # passages for the LLM, when one may compose
     guard_risk: float = 0.0
     plan: Plan | None = None  # the router's reading: parts, style request, follow-up
@@ -174,7 +175,7 @@ class HelpBot:
             prepared.reply = self.guard.block_reply(outcome, lambda t: self._fmt(t, snapshot))
             return prepared
         if outcome.verdict == "strip":
-            prepared.stripped = True
+            prepared.stripped = outcome
             prepared.notes.append(strings.STRIPPED_INJECTION)
         text = outcome.text
         if kind:
@@ -216,6 +217,9 @@ class HelpBot:
             router.remember(prepared.plan, decisions)
             if prepared.stripped and reply.route == "answer":
                 reply.route = "partial"
+            elif prepared.stripped and reply.route == "refuse":
+                # An injection around an off-topic request: nothing legitimate was asked.
+                reply = self.guard.block_reply(prepared.stripped, lambda t: self._fmt(t, snapshot))
             if reply.route == "unknown" and self.generator is not None:
                 # In scope, but no single entry answers it: the one case an LLM may compose.
                 floor = snapshot.calibration.scope_threshold

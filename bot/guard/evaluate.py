@@ -28,7 +28,7 @@ from bot.guard.base import ScanContext
 from bot.guard.build import build_input_guard
 from bot.guard.normalize import normalize
 from bot.guard.policy import load_policy, resolve_policy
-from bot.guard.train import design, embed_sources, fit_head, load_sources
+from bot.guard.train import embed_sources, fit_on, load_sources
 
 ATTACKS = ("deepset_pos", "giskard", "wild")
 
@@ -84,9 +84,9 @@ def _attack_total(rows: dict[str, dict]) -> float:
     return sum(rows[k]["blocked_or_stripped"] * rows[k]["n"] for k in ATTACKS) / n
 
 
-def _with_head(policy: dict, vecs: dict, train_index: dict, body):
+def _with_head(policy: dict, vecs: dict, texts: dict, train_index: dict, body):
     """Run `body(guard)` with an input guard whose head was trained on `train_index` rows."""
-    head = fit_head(*design(vecs, train_index)[:3])
+    head = fit_on(vecs, texts, train_index)
     with tempfile.TemporaryDirectory() as tmp:
         weights = Path(tmp) / "head.npz"
         head.save(weights)
@@ -107,7 +107,7 @@ def _cross_validate(policy: dict, vecs: dict, sources: dict, embed: CachedEmbed,
         def run_fold(guard, f=f, tests=tests):
             return {k: run_guard(guard, [sources[k][i] for i in tests[k]], embed, f"cv{f}-{k}") for k in names}
 
-        got = _with_head(policy, vecs, train, run_fold)
+        got = _with_head(policy, vecs, sources, train, run_fold)
         for k in names:
             parts[k].append(got[k])
     merged = {}
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 1. held-out: head trained on 70% of each training source, guard run on the other 30%
     split = {k: D.split_indices(len(v)) for k, v in vecs.items()}
-    held = _with_head(policy, vecs, {k: s[0] for k, s in split.items()},
+    held = _with_head(policy, vecs, sources, {k: s[0] for k, s in split.items()},
                       lambda guard: {k: run_guard(guard, [sources[k][i] for i in split[k][1]], embed, f"h-{k}")
                                      for k in (*ATTACKS, "deepset_neg", "alpaca")}
                       | {"clinc_in_scope_val": run_guard(guard, sources["clinc_in_scope_val"], embed, "h-c")})

@@ -33,7 +33,7 @@ DEFAULT_POLICY: dict[str, Any] = {
         "duplicate_window_s": 60.0, "duplicate_repeats": 2, "duplicate_min_chars": 16,
     },
     "injection_embedding": {"block": 0.75, "flag": 0.65, "margin": 0.10},  # fitted
-    "injection_classifier": {"weights": "", "block": 0.85, "flag": 0.60},  # fitted; "" = shipped head
+    "injection_classifier": {"weights": "", "block": 0.70, "flag": 0.50},  # fitted; "" = shipped head
     "harm": {"block": 0.80, "flag": 0.72, "margin": 0.08},  # fitted (embedding layer)
     "split_requests": {"window_s": 900.0, "threshold": 0.30, "min_messages": 2},  # fitted
     "grounding": {"threshold": 0.55, "min_words": 6},

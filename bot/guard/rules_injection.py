@@ -65,11 +65,26 @@ RULES = [
     rule("injection.override", words("new", "updated", "real", "actual", "different", "additional",
                                      "secret", "hidden") + r"\s+"
          + words("instructions?", "directives?", "system prompt", "rules") + r"\s*(?::|follow|are\b|apply)", 0.5),
+    rule("injection.override", words("leave", "put", "let") + gap(25) + _PRIOR + gap(20) + _TARGET + r"\s+"
+         + words("behind", "aside", "go", "be")),
+    rule("injection.override", words("new", "further") + r"\s+" + words("tasks?", "instructions?")
+         + r"\s+(?:are\s+|will\s+)?" + words("follow", "follows", "following", "followed", "coming") + r"\s*(?:[.:!]|$)"),
     rule("injection.override", words("your new task", "new task is", "your task is now",
                                      "new tasks follow", "further tasks follow", "your instructions are now",
                                      "your new instructions", "new instructions follow",
                                      "start over with a new task", "focus on your new task"), 0.8),
     rule("injection.override", r"^\W*(?:stop|attention|achtung)\W{1,6}(?:stop|now|ignore|new)\b", 0.5),
+    rule("injection.override", words("attention", "achtung", "warning", "warnung", "atención") + r"\s{0,3}[-–—:!,.]{1,3}\s{0,3}"
+         + words("stop", "stopp", "halt", "para")),
+    # task switch after mock praise: "Very good. That is done. Now write ..."
+    rule("injection.override", words("that is", "that's", "this is", "that was", "das ist", "das war", "das reicht",
+                                     "das genügt") + r"(?:\s+(?:done|enough|finished|complete|erledigt|genug|geschafft|fertig))?"
+         + r"\W{1,4}(?:(?:now|next|then|nun|jetzt|bitte|please)\W{1,3}){0,2}"
+         + words("write", "help me with", "verfasse", "schreibe", "schreib", "generate", "compose", "draft",
+                 "formuliere", "erstelle", "focus on")),
+    rule("injection.override", words("pretend", "imagine", "assume", "act as if") + r"\s+(?:that\s+)?you\s+"
+         + words("can", "could", "have", "are able to") + gap(12)
+         + words("access", "browse", "the internet", "the future", "real-time", "real time")),
     rule("injection.override", words("bypass", "disable", "ignore", "turn off", "switch off",
                                      "circumvent", "deactivate") + r"\s+your\s+"
          + words("safety", "filters?", "restrictions", "guidelines", "rules", "programming",
@@ -181,6 +196,9 @@ RULES = [
          + words("my (?:late |dead |deceased )?(?:grandma|grandmother|granny|grandfather|grandpa|mom|mother|dad|father)"), 0.6),
     rule("injection.roleplay", words("stay", "remain", "stays", "remains", "keep", "staying")
          + gap(12) + r"\bin\s+(?:their\s+|your\s+|the\s+)?(?:roles?|characters?)\b", 0.6),
+    rule("injection.roleplay", words("absorbed in", "immersed in", "lost in", "fully in", "completely in")
+         + r"\s+(?:your|the|this|their)\s+" + words("roles?", "characters?", "persona")),
+    rule("injection.roleplay", r"\bnow\s+you\s+are\s+[a-z]{2,20},\s+(?:the|a|an)\s+[a-z]"),
     rule("injection.roleplay", words("never", "don't", "do not", "without") + r"\s+"
          + words("break", "breaking", "falling out of", "fall out of", "leave", "leaving")
          + gap(10) + words("character", "roles?")),

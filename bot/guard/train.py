@@ -22,6 +22,7 @@ import numpy as np
 from bot.guard import datasets as D
 from bot.guard.exemplars import DATA_DIR, build_vectors, get_set, reset
 from bot.guard.head import HEAD_FILE, Head
+from bot.guard.ngrams import BITS, char_ngrams
 from bot.guard.normalize import normalize
 from bot.guard.similarity import CALIBRATION_FILE, calibration
 
@@ -45,24 +46,46 @@ def embed_sources(sources: dict[str, list[str]], embedder) -> dict[str, np.ndarr
     return {k: D.embed_cached(embedder, v) for k, v in sources.items()}
 
 
-def design(vecs: dict[str, np.ndarray], index: dict[str, np.ndarray] | None = None):
-    """X, y, per-row weights, per-row source name (optionally restricted to row indices)."""
-    xs, ys, ws, src = [], [], [], []
+def design(vecs: dict[str, np.ndarray], index: dict[str, np.ndarray] | None = None,
+           texts: dict[str, list[str]] | None = None):
+    """X, y, per-row weights, per-row source name, per-row text (optionally restricted to rows)."""
+    xs, ys, ws, src, rows = [], [], [], [], []
     for name, share in SOURCE_WEIGHTS.items():
-        v = vecs[name] if index is None else vecs[name][index[name]]
-        if not len(v):
+        pick = np.arange(len(vecs[name])) if index is None else index[name]
+        if not len(pick):
             continue
-        xs.append(v)
-        ys.append(np.full(len(v), 1.0 if name in POSITIVE else 0.0))
-        ws.append(np.full(len(v), share / len(v)))
-        src += [name] * len(v)
+        xs.append(vecs[name][pick])
+        ys.append(np.full(len(pick), 1.0 if name in POSITIVE else 0.0))
+        ws.append(np.full(len(pick), share / len(pick)))
+        src += [name] * len(pick)
+        if texts is not None:
+            rows += [texts[name][i] for i in pick]
     w = np.concatenate(ws)
-    return np.concatenate(xs).astype(np.float32), np.concatenate(ys), w / w.mean(), np.array(src)
+    return (np.concatenate(xs).astype(np.float32), np.concatenate(ys), w / w.mean(), np.array(src),
+            rows if texts is not None else None)
+
+
+def gram_matrix(texts: list[str], bits: int = BITS):
+    """The texts' n-gram vectors as a sparse (n, 2**bits) torch tensor."""
+    import torch
+
+    rows, cols, vals = [], [], []
+    for i, text in enumerate(texts):
+        ids, values = char_ngrams(text, bits=bits)
+        rows.append(np.full(len(ids), i))
+        cols.append(ids)
+        vals.append(values)
+    index = torch.tensor(np.stack([np.concatenate(rows), np.concatenate(cols)]), dtype=torch.long)
+    return torch.sparse_coo_tensor(index, torch.tensor(np.concatenate(vals)), (len(texts), 2 ** bits),
+                                   check_invariants=True).coalesce()
 
 
 def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, c: float = 1.0,
-             seed: int = 0) -> Head:
-    """Weighted logistic regression (L2, strength 1/c as in scikit-learn), or a small MLP."""
+             seed: int = 0, texts: list[str] | None = None, bits: int = BITS) -> Head:
+    """Weighted logistic regression (L2, strength 1/c as in scikit-learn), or a small MLP.
+
+    With `texts`, a linear n-gram part (see ngrams.py) is fitted jointly and adds to the logit.
+    """
     import torch
 
     torch.manual_seed(seed)
@@ -72,21 +95,27 @@ def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, c: fl
     if hidden:
         layers += [torch.nn.ReLU(), torch.nn.Linear(hidden, 1)]
     model = torch.nn.Sequential(*layers)
+    grams = gram_matrix(texts, bits) if texts is not None else None
+    gram_w = torch.zeros(2 ** bits, 1, requires_grad=True) if grams is not None else None
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-    weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)]
+    weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)] + ([gram_w] if grams is not None else [])
+    params = list(model.parameters()) + ([gram_w] if grams is not None else [])
 
     def objective():
-        data = (loss_fn(model(xt)[:, 0], yt) * wt).mean()
+        logit = model(xt)[:, 0]
+        if grams is not None:
+            logit = logit + torch.sparse.mm(grams, gram_w)[:, 0]
+        data = (loss_fn(logit, yt) * wt).mean()
         return data + 0.5 / (c * n) * sum((p ** 2).sum() for p in weights)
 
     if hidden:
-        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        opt = torch.optim.Adam(params, lr=0.01)
         for _ in range(300):
             opt.zero_grad()
             objective().backward()
             opt.step()
     else:
-        opt = torch.optim.LBFGS(model.parameters(), max_iter=500, line_search_fn="strong_wolfe")
+        opt = torch.optim.LBFGS(params, max_iter=500, line_search_fn="strong_wolfe")
 
         def closure():
             opt.zero_grad()
@@ -97,23 +126,31 @@ def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, c: fl
         opt.step(closure)
     lin = [m for m in model if isinstance(m, torch.nn.Linear)]
     w1, b1 = lin[0].weight.detach().numpy().T.copy(), lin[0].bias.detach().numpy().copy()
+    gram_weights = gram_w.detach().numpy()[:, 0].copy() if grams is not None else None
     if hidden:
-        return Head(w1, b1, lin[1].weight.detach().numpy().T.copy(), lin[1].bias.detach().numpy().copy())
-    return Head(w1, b1, None, None)
+        return Head(w1, b1, lin[1].weight.detach().numpy().T.copy(), lin[1].bias.detach().numpy().copy(),
+                    gram_weights)
+    return Head(w1, b1, None, None, gram_weights)
 
 
-def cross_validate(vecs: dict[str, np.ndarray], hidden: int = 0, c: float = 1.0, folds: int = 5, seed: int = 7,
-                   thresholds=(0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)) -> dict:
-    """Per-source share of rows scoring >= each threshold, out of fold."""
+def fit_on(vecs: dict[str, np.ndarray], texts: dict[str, list[str]], index: dict[str, np.ndarray] | None = None,
+           hidden: int = 0, c: float = 1.0) -> Head:
+    """The head (embedding + n-gram parts) trained on the chosen rows of every source."""
+    x, y, w, _, rows = design(vecs, index, texts)
+    return fit_head(x, y, w, hidden=hidden, c=c, texts=rows)
+
+
+def cross_validate(vecs: dict[str, np.ndarray], texts: dict[str, list[str]], hidden: int = 0, c: float = 1.0,
+                   folds: int = 5, seed: int = 7, thresholds=(0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)) -> dict:
+    """Per-source share of rows scoring >= each threshold, out of fold (head alone)."""
     rng = np.random.default_rng(seed)
     fold_of = {k: rng.permutation(len(v)) % folds for k, v in vecs.items()}
     probs = {k: np.zeros(len(v)) for k, v in vecs.items() if k in SOURCE_WEIGHTS}
     for f in range(folds):
-        train_idx = {k: np.where(fold_of[k] != f)[0] for k in probs}
-        head = fit_head(*design(vecs, train_idx)[:3], hidden=hidden, c=c)
+        head = fit_on(vecs, texts, {k: np.where(fold_of[k] != f)[0] for k in probs}, hidden, c)
         for k in probs:
             test = np.where(fold_of[k] == f)[0]
-            probs[k][test] = head.prob(vecs[k][test])
+            probs[k][test] = head.prob(vecs[k][test], [texts[k][i] for i in test])
     return {k: {str(t): round(float((p >= t).mean()), 4) for t in thresholds} for k, p in probs.items()}
 
 
@@ -141,14 +178,15 @@ def main(argv: list[str] | None = None) -> int:
         print("no development data (../shared/data): kept the shipped head and calibration")
         return 0
     t0 = time.time()
-    vecs = embed_sources(load_sources(root), embedder)
+    texts = load_sources(root)
+    vecs = embed_sources(texts, embedder)
     print(f"embedded {sum(len(v) for v in vecs.values())} texts in {time.time() - t0:.0f}s")
     metrics = {"model": embedder.identity.name, "hidden": args.hidden, "c": args.c,
                "rows": {k: len(v) for k, v in vecs.items()}, "source_weights": SOURCE_WEIGHTS}
     if not args.no_cv:
-        metrics["cv_5fold_share_at_or_above"] = cross_validate(vecs, args.hidden, args.c)
+        metrics["cv_5fold_share_at_or_above"] = cross_validate(vecs, texts, args.hidden, args.c)
         print(json.dumps(metrics["cv_5fold_share_at_or_above"], indent=1))
-    head = fit_head(*design(vecs)[:3], hidden=args.hidden, c=args.c)
+    head = fit_on(vecs, texts, hidden=args.hidden, c=args.c)
     head.save(HEAD_FILE, model=embedder.identity.name, hidden=str(args.hidden),
               made_by="python -m bot.guard.train")
     (DATA_DIR / "injection_head_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")

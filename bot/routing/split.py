@@ -45,7 +45,7 @@ _JA_REQUEST = re.compile(r"(?:か|て|で|ください|たい|には|は|の|？
 _STATEMENT = re.compile(
     r"^(?:i|i'm|im|i've|i'll|we|we're|we've|my|our|the|this|that|these|those|it|it's|its|there|there's|he|she|they|"
     r"their|his|her|your|you|a|an|so|just|currently|recently|yesterday|today|now|ok|okay|well|sadly|unfortunately|"
-    r"[\w'-]+(?:ed|s)\b)\b",
+    r"[\w'-]{2,}(?:ed|s)\b)\b",
     re.I,
 )
 _NORM = re.compile(r"[\W_]+", re.UNICODE)

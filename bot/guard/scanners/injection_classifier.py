@@ -10,11 +10,11 @@ log = logging.getLogger("helpbot.guard")
 
 
 class InjectionClassifierScanner(Scanner):
-    """The trained head (see bot/guard/head.py) on the message embedding."""
+    """The trained head (see bot/guard/head.py) on the message embedding and its n-grams."""
 
     name = "injection_classifier"
 
-    def __init__(self, weights: str = "", block: float = 0.85, flag: float = 0.6):
+    def __init__(self, weights: str = "", block: float = 0.70, flag: float = 0.50):
         self.head = load_head(weights or None)
         if self.head is None:
             log.warning("guard: no injection head at %r; the classifier layer is off", weights or "default")
@@ -29,7 +29,7 @@ class InjectionClassifierScanner(Scanner):
         vec = message_vector(text, context) if self.head is not None else None
         if vec is None:
             return ScanResult(text)
-        p = float(self.head.prob(vec))
+        p = float(self.head.prob(vec, [text]))
         if p >= self.block:
             return ScanResult(text, "block", p, "injection.classifier")
         if p >= self.flag:

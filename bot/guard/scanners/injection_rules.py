@@ -73,17 +73,21 @@ class InjectionRulesScanner(Scanner):
         return ScanResult(text, "block", 1.0, best_code, also)
 
     def _strip(self, text: str) -> str | None:
-        """The legitimate sentences, if the rule hits are confined to the others."""
+        """The legitimate sentences (questions, and a statement right before one as its context),
+        if the rule hits are confined to the others."""
         parts = segments(text)
         if not 2 <= len(parts) <= self.MAX_SEGMENTS:
             return None
-        clean = [p for p in parts if score(find(RULES, match_view(p)))[0] < 0.5]
-        if len(clean) == len(parts):
+        hit = [score(find(RULES, match_view(p)))[0] >= 0.5 for p in parts]
+        if not any(hit):
             return None
-        legit = [p for p in clean if is_request(p)]
-        kept = " ".join(legit)
-        if not legit or len(legit) > 2 or len(clean) - len(legit) > 1 or len(kept) > self.MAX_KEPT_CHARS:
+        request = [not h and is_request(p) for p, h in zip(parts, hit)]
+        kept = [p for i, p in enumerate(parts)
+                if request[i] or (not hit[i] and i + 1 < len(parts) and request[i + 1])]
+        dropped_clean = sum(not h for h in hit) - len(kept)
+        text_kept = " ".join(kept)
+        if not 1 <= sum(request) <= 2 or dropped_clean > 1 or len(text_kept) > self.MAX_KEPT_CHARS:
             return None
-        if score(find(RULES, match_view(kept)))[0] >= 0.5 or any(k in compact_view(kept) for k in COMPACT):
+        if score(find(RULES, match_view(text_kept)))[0] >= 0.5 or any(k in compact_view(text_kept) for k in COMPACT):
             return None
-        return kept
+        return text_kept
