@@ -24,14 +24,14 @@ _WEAPON = words(r"(?:pipe |nail |car |dirty |letter |fertili[sz]er )?bombs?", r"
 _PERSON = words("someone", "somebody", "a person", "people", "my (?:wife|husband|boss|neighbou?r|"
                 "coworker|teacher|ex|partner|father|mother|dad|mom|brother|sister|friend)", "a human",
                 "a child", "my family", "a kid")
-_OTHER = (r"\b(?:someone|somebody|anyone|another (?:person|user|member|employee|customer)|other "
-          r"(?:people|users|members)|someone else|other people|a stranger|strangers|a celebrity|"
+_OTHER = (r"\b(?:someone|somebody|anyone|another (?:person|user|member|employee|customer|company|team)|other "
+          r"(?:people|users|members|companies|companies'|teams|organi[sz]ations|customers|workspaces)|someone else|other people|a stranger|strangers|a celebrity|"
           r"my (?:ex|ex-\w+|wife|husband|girlfriend|boyfriend|partner|boss|coworker|co-worker|"
           r"colleague|neighbou?r|sister|brother|friend|teacher|roommate|spouse|son|daughter|mom|dad|"
           r"mother|father|crush|classmate|landlord)|their|his|her|the victim|a victim|the target)\b")
 _ACCOUNT = words(r"accounts?", "email", "e-mail", "inbox", r"messages?", "dms", "direct messages",
                  "phone", r"passwords?", "profile", r"chats?", "instagram", "facebook", "gmail",
-                 "slack", "discord", "snapchat", "whatsapp", "icloud", "login", "workspace")
+                 "slack", "discord", "snapchat", "whatsapp", "icloud", "login", r"workspaces?")
 _CREDS = words(r"passwords?", "credentials", r"logins?", r"sessions?", "cookies", r"tokens?",
                "2fa codes?", "otps?", "one-time (?:codes?|passwords?)", "verification codes?",
                "api keys?", "password hashes", "hashes")
@@ -124,8 +124,9 @@ RULES = [
                                          "brute[- ]?force", "brute[- ]?forcing", "crack", "cracking", "dump")
          + gap(15) + words("passwords", "credentials", "logins", "session cookies", "session tokens",
                            "cookies", "password hashes", "a password", "the password", "login",
-                           "accounts", "2fa", "otp codes")),
-    rule("harm.account_intrusion", words("bypass", "get around", "defeat", "skip", "circumvent", "intercept")
+                           "accounts", "2fa", "otp codes", "api tokens", "api keys", "access tokens", "tokens")),
+    rule("harm.account_intrusion", words("bypass", "get around", "get past", "get through", "defeat", "skip",
+                                         "circumvent", "intercept", "beat")
          + gap(20) + words("2fa", "two[- ]factor", "mfa", "multi[- ]factor", "otp", "authenticator")
          + gap(30) + _OTHER),
     rule("harm.account_intrusion", words("bypass", "get around", "defeat", "circumvent")

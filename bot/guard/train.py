@@ -26,9 +26,10 @@ from bot.guard.ngrams import BITS, char_ngrams
 from bot.guard.normalize import normalize
 from bot.guard.similarity import CALIBRATION_FILE, calibration
 
-# Share of the total training weight per source (within-source rows weigh the same).
+# Relative training weight per source (within-source rows weigh the same). deepset_neg was
+# raised from 0.16 to 0.24 by 5-fold CV: benign rows blocked 0.012 -> 0.009, attacks 0.959 -> 0.960.
 SOURCE_WEIGHTS = {"deepset_pos": 0.22, "giskard": 0.06, "wild": 0.22,
-                  "deepset_neg": 0.16, "clinc_train": 0.14, "banking77": 0.08, "alpaca": 0.12}
+                  "deepset_neg": 0.24, "clinc_train": 0.14, "banking77": 0.08, "alpaca": 0.12}
 POSITIVE = ("deepset_pos", "giskard", "wild")
 
 
