@@ -97,6 +97,7 @@ class SentenceTransformerEmbedder(Embedder):
         dim = self.model.get_embedding_dimension()
         self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(self.model))
         self._lock = threading.Lock()
+        self._direct = direct_parts(self.model)
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch
@@ -109,6 +110,9 @@ class SentenceTransformerEmbedder(Embedder):
         return out
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        if self._direct is not None:
+            with self._lock:
+                return direct_encode(*self._direct, texts, batch_size, self.identity.dimension)
         with self._lock:
             vectors = self.model.encode(
                 texts,
@@ -118,6 +122,51 @@ class SentenceTransformerEmbedder(Embedder):
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def direct_parts(model) -> tuple | None:
+    """(tokenizer, transformer) when the model is Transformer -> mean Pooling [-> Normalize] with no
+    prompts or processing overrides, as all-MiniLM-L6-v2 is; else None (use `encode`)."""
+    try:
+        from sentence_transformers.base.modules.normalize import Normalize
+        from sentence_transformers.base.modules.transformer import Transformer
+        from sentence_transformers.sentence_transformer.modules.pooling import Pooling
+    except ImportError:
+        return None
+    modules = list(model)
+    try:
+        first, pooling, rest = modules[0], modules[1], modules[2:]
+        plain = (type(first) is Transformer and type(pooling) is Pooling and all(type(m) is Normalize for m in rest)
+                 and len(rest) <= 1 and pooling.pooling_mode == "mean"
+                 and first.modality_config == {"text": {"method": "forward", "method_output_name": "last_hidden_state"}}
+                 and not first.can_flatten_inputs and not first._merge_processing_kwargs(None)
+                 and first.query_expansion is None and not any(model.prompts.values())
+                 and model.default_prompt_name is None and model.truncate_dim is None)
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if not plain:
+        return None
+    first.model.eval()
+    return first.tokenizer, first.model
+
+
+def direct_encode(tokenizer, transformer, texts: list[str], batch_size: int, dim: int) -> np.ndarray:
+    """What `SentenceTransformer.encode(texts, normalize_embeddings=True)` returns for such a model
+    (the same length-sorted batches, tokenizer call, mean pooling), without its per-call bookkeeping."""
+    import torch
+
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    order = np.argsort([-len(t) for t in texts])  # encode's order: batches pad alike
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            features = tokenizer([texts[i] for i in rows], padding=True, truncation="longest_first", return_tensors="pt")
+            features = {k: v.to(transformer.device) for k, v in features.items()}
+            hidden = transformer(**features, return_dict=True).last_hidden_state
+            mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / torch.clamp(mask.sum(dim=1), min=1e-9)
+            out[rows] = torch.nn.functional.normalize(pooled, p=2, dim=1).float().cpu().numpy()
+    return out
 
 
 LONG_TEXT_CHARS = 200  # about 50 tokens: longer than a question
