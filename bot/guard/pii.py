@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,14 @@ def resolve(spans: list[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
+@lru_cache(maxsize=256)
+def _find_pii(text: str) -> tuple[Span, ...]:
+    return tuple(resolve(_detect(text)))
+
+
 def find_pii(text: str) -> list[Span]:
-    return resolve(_detect(text))
+    # Cached: a message's text is scanned by the guard and redacted for the log.
+    return list(_find_pii(text))
 
 
 def redact(text: str, spans: list[Span]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 from bot.guard.decode import decode_b64
 from bot.guard.pii import Span, resolve
@@ -57,6 +58,12 @@ def _looks_like_password(value: str, explicit: bool) -> bool:
 
 
 def find_secrets(text: str) -> list[Span]:
+    # Cached: a message's text is scanned by the guard and redacted for the log.
+    return list(_find_secrets(text))
+
+
+@lru_cache(maxsize=256)
+def _find_secrets(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     for kind, pattern in _TOKEN_PATTERNS:
         for m in pattern.finditer(text):
@@ -74,4 +81,4 @@ def find_secrets(text: str) -> list[Span]:
         if (any(c.isdigit() for c in tok) and any(c.isalpha() for c in tok) and entropy(tok) >= 4.2
                 and not decode_b64(tok)):
             spans.append(Span(m.start(), m.end(), "secret.generic", "[SECRET]"))
-    return resolve(spans)
+    return tuple(resolve(spans))
