@@ -27,13 +27,17 @@ def char_ngrams(text: str, bits: int = BITS, sizes: tuple[int, ...] = SIZES,
     codes = np.frombuffer(clean.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     parts = []
     with np.errstate(over="ignore"):
+        # rolling = sum of codes[i + j] * P**(n - 1 - j) for the n characters from i; the size n
+        # is mixed in as n * P**n, so each size hashes apart. Grown one size at a time.
+        rolling, size = codes.copy(), 1
         for n in sizes:
             if len(codes) < n:
-                continue
-            h = np.full(len(codes) - n + 1, np.uint64(n))
-            for j in range(n):
-                h = h * _PRIME + codes[j:len(codes) - n + 1 + j]
-            parts.append((h * _MIX) >> np.uint64(64 - bits))
+                break
+            while size < n:
+                rolling = rolling[:-1] * _PRIME + codes[size:]
+                size += 1
+            salt = np.uint64(n) * _PRIME ** np.uint64(n)
+            parts.append(((rolling + salt) * _MIX) >> np.uint64(64 - bits))
     if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     ids, counts = np.unique(np.concatenate(parts), return_counts=True)

@@ -58,12 +58,39 @@ def rule(code: str, pattern: str, weight: float = 1.0, flags: int = 0) -> Rule:
     return Rule(code, re.compile(pattern, flags), weight, triggers, None if triggers else _substrings(pattern))
 
 
-def _may_match(r: Rule, tokens: set[str], view: str) -> bool:
-    if r.triggers is not None:
-        return not r.triggers.isdisjoint(tokens)
-    if r.substrings is not None:
-        return any(s in view for s in r.substrings)
-    return True
+class _Index:
+    """Which rules can match a view: by trigger word, by substring, or always (checked in rule order)."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self.by_word: dict[str, list[int]] = {}
+        self.by_substring: list[tuple[int, tuple[str, ...]]] = []
+        self.always: list[int] = []
+        for i, r in enumerate(rules):
+            if r.triggers is not None:
+                for word in r.triggers:
+                    self.by_word.setdefault(word, []).append(i)
+            elif r.substrings is not None:
+                self.by_substring.append((i, r.substrings))
+            else:
+                self.always.append(i)
+
+    def candidates(self, view: str) -> list[int]:
+        picked = set(self.always)
+        for word in set(_TOKEN_RE.findall(view)):
+            picked.update(self.by_word.get(word, ()))
+        picked.update(i for i, subs in self.by_substring if any(s in view for s in subs))
+        return sorted(picked)
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(rules: list[Rule]) -> _Index:
+    index = _INDEXES.get(id(rules))
+    if index is None or index.rules is not rules:
+        index = _INDEXES[id(rules)] = _Index(rules)
+    return index
 
 
 @dataclass(frozen=True)
@@ -73,8 +100,8 @@ class Hit:
 
 
 def find(rules: list[Rule], view: str) -> list[Hit]:
-    tokens = set(_TOKEN_RE.findall(view))
-    return [Hit(r.code, r.weight) for r in rules if _may_match(r, tokens, view) and r.pattern.search(view)]
+    """The rules whose pattern occurs in `view`, in rule order (only plausible ones are searched)."""
+    return [Hit(rules[i].code, rules[i].weight) for i in _index(rules).candidates(view) if rules[i].pattern.search(view)]
 
 
 def score(hits: list[Hit]) -> tuple[float, str | None]:
