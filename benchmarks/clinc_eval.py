@@ -69,6 +69,12 @@ def banking77_protocol(shared: Path, per_entry: int = 5):
     return "Card bank", dict(entries), cases
 
 
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def goal_figures(results: list[dict]) -> dict:
     inscope = [r for r in results if r["expect"] == ["answer"]]
     outscope = [r for r in results if r["expect"] == DECLINED]
@@ -121,9 +127,7 @@ def main(argv: list[str] | None = None) -> dict:
     figures["calibration"] = {k: v for k, v in bot.snapshot.calibration.__dict__.items() if k not in ("key",)}
     print(json.dumps(figures, indent=2))
     if args.out:
-        with args.out.open("w", encoding="utf-8") as fh:
-            for row in results:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_jsonl(args.out, results)
     return figures
 
 
