@@ -51,3 +51,11 @@ def test_window_expires(guard, embed):
         guard.run(t, ScanContext(user_id="bob", now=100.0 + i * 2000, embed=embed))
     out = guard.run(STEPS[2], ScanContext(user_id="bob", now=100.0 + 2 * 2000, embed=embed))
     assert "split.escalation" not in out.flags
+
+
+def test_asking_the_same_question_again_is_not_a_step(guard, embed):
+    """A user who repeats a question (no answer yet, a retry) must not add up to an escalation."""
+    question = "is there a cheat sheet of keyboard commands somewhere?"
+    for i in range(6):
+        out = guard.run(question, ScanContext(user_id="carol", now=100.0 + i * 120, embed=embed))
+        assert "split.escalation" not in out.flags, (i, out.reasons)

@@ -47,7 +47,8 @@ class SplitRequestScanner(Scanner):
         # a message closer to an ordinary service question than to the goal adds nothing
         excess = np.maximum(0.0, sims - np.maximum(self._floors(len(sims)), benign))
         key = f"{context.platform}:{context.user_id}"
-        window = np.stack(self.state.add_to_window(key, excess, context.now, self.window_s))
+        # the same message again is not another step: repeats count once
+        window = np.unique(np.stack(self.state.add_to_window(key, excess, context.now, self.window_s)), axis=0)
         totals, contributing = window.sum(axis=0), (window > 0).sum(axis=0)
         goal = int(np.argmax(np.where(contributing >= self.min_messages, totals, 0.0)))
         if totals[goal] >= self.threshold and contributing[goal] >= self.min_messages:
