@@ -10,6 +10,7 @@ import hashlib
 import os
 import threading
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,7 @@ class SentenceTransformerEmbedder(Embedder):
             seq = minilm.plain_folder(self._path)
             direct = minilm.DirectModel(self._path, self._device, seq) if seq else None
             if direct is None:
-                self._direct = minilm.direct_parts(self.model)
+                self._direct = None
                 dim, weights = self.model.get_embedding_dimension(), self.model.state_dict().items()
             else:
                 self._direct = (direct.tokenizer, direct.transformer)
@@ -141,20 +142,23 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
 
+@lru_cache(maxsize=1)
+def _libc():
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
 def trim_heap() -> None:
     """Hand memory freed by a large embedding run back to the OS (glibc keeps it otherwise)."""
-    global _LIBC
-    if _LIBC is None:
-        try:
-            _LIBC = ctypes.CDLL("libc.so.6")
-            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
-        except (OSError, AttributeError):
-            _LIBC = False
-    if _LIBC:
-        _LIBC.malloc_trim(0)
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
-_LIBC = None
 LONG_TEXT_CHARS = 200  # about 50 tokens: longer than a question
 LONG_BATCH = 8
 

@@ -60,29 +60,6 @@ class DirectModel:
         return ((_ST_PREFIX + k, v) for k, v in self.transformer.state_dict().items())
 
 
-def direct_parts(model) -> tuple | None:
-    """(tokenizer, transformer) of a loaded SentenceTransformer when it is plain; else None."""
-    try:
-        from sentence_transformers.base.modules.normalize import Normalize
-        from sentence_transformers.base.modules.transformer import Transformer
-        from sentence_transformers.sentence_transformer.modules.pooling import Pooling
-
-        modules = list(model)
-        first, pooling, rest = modules[0], modules[1], modules[2:]
-        plain = (type(first) is Transformer and type(pooling) is Pooling and all(type(m) is Normalize for m in rest)
-                 and len(rest) <= 1 and pooling.pooling_mode == "mean"
-                 and first.modality_config == {"text": {"method": "forward", "method_output_name": "last_hidden_state"}}
-                 and not first.can_flatten_inputs and not first._merge_processing_kwargs(None)
-                 and first.query_expansion is None and not any(model.prompts.values())
-                 and model.default_prompt_name is None and model.truncate_dim is None)
-    except (ImportError, AttributeError, IndexError, TypeError):
-        return None
-    if not plain:
-        return None
-    first.model.eval()
-    return first.tokenizer, first.model
-
-
 def direct_encode(tokenizer, transformer, texts: list[str], batch_size: int, dim: int) -> np.ndarray:
     """What `SentenceTransformer.encode(texts, normalize_embeddings=True)` returns for a plain model:
     the same length-sorted batches, tokenizer call and mean pooling."""

@@ -49,8 +49,8 @@ def embed_sources(sources: dict[str, list[str]], embedder) -> dict[str, np.ndarr
 
 def design(vecs: dict[str, np.ndarray], index: dict[str, np.ndarray] | None = None,
            texts: dict[str, list[str]] | None = None):
-    """X, y, per-row weights, per-row source name, per-row text (optionally restricted to rows)."""
-    xs, ys, ws, src, rows = [], [], [], [], []
+    """X, y, per-row weights, per-row text (optionally restricted to rows)."""
+    xs, ys, ws, rows = [], [], [], []
     for name, share in SOURCE_WEIGHTS.items():
         pick = np.arange(len(vecs[name])) if index is None else index[name]
         if not len(pick):
@@ -58,12 +58,10 @@ def design(vecs: dict[str, np.ndarray], index: dict[str, np.ndarray] | None = No
         xs.append(vecs[name][pick])
         ys.append(np.full(len(pick), 1.0 if name in POSITIVE else 0.0))
         ws.append(np.full(len(pick), share / len(pick)))
-        src += [name] * len(pick)
         if texts is not None:
             rows += [texts[name][i] for i in pick]
     w = np.concatenate(ws)
-    return (np.concatenate(xs).astype(np.float32), np.concatenate(ys), w / w.mean(), np.array(src),
-            rows if texts is not None else None)
+    return np.concatenate(xs).astype(np.float32), np.concatenate(ys), w / w.mean(), rows if texts is not None else None
 
 
 def gram_matrix(texts: list[str], bits: int = BITS):
@@ -99,8 +97,9 @@ def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, c: fl
     grams = gram_matrix(texts, bits) if texts is not None else None
     gram_w = torch.zeros(2 ** bits, 1, requires_grad=True) if grams is not None else None
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-    weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)] + ([gram_w] if grams is not None else [])
-    params = list(model.parameters()) + ([gram_w] if grams is not None else [])
+    extra = [gram_w] if grams is not None else []
+    weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)] + extra  # L2-penalised
+    params = list(model.parameters()) + extra
 
     def objective():
         logit = model(xt)[:, 0]
@@ -137,7 +136,7 @@ def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int = 0, c: fl
 def fit_on(vecs: dict[str, np.ndarray], texts: dict[str, list[str]], index: dict[str, np.ndarray] | None = None,
            hidden: int = 0, c: float = 1.0) -> Head:
     """The head (embedding + n-gram parts) trained on the chosen rows of every source."""
-    x, y, w, _, rows = design(vecs, index, texts)
+    x, y, w, rows = design(vecs, index, texts)
     return fit_head(x, y, w, hidden=hidden, c=c, texts=rows)
 
 

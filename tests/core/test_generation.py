@@ -57,6 +57,18 @@ def llm_home(tmp_path_factory):
     return tmp_path_factory.mktemp("llm-home")
 
 
+def recorder(error: Exception | None = None):
+    """A progress sink that keeps every update (then raises `error`, when one is given)."""
+    updates: list[Progress] = []
+
+    async def sink(update):
+        updates.append(update)
+        if error is not None:
+            raise error
+
+    return updates, sink
+
+
 def make_bot(llm_home, embedder, **llm):
     """A bot with a strict answer threshold, so paraphrases fall to `unknown` (the LLM's case)."""
     settings = load_settings(env={"HELPBOT_HOME": str(llm_home)})
@@ -92,11 +104,7 @@ def scripted(monkeypatch):
 async def test_grounded_cited_answer_is_used_and_streamed(llm_home, embedder, scripted):
     bot = make_bot(llm_home, embedder, backend="scripted", model="x")
     scripted.script = "{text} [{first}]"
-    seen = []
-
-    async def progress(update):
-        seen.append(update)
-
+    seen, progress = recorder()
     reply = await bot.handle(msg(in_scope_unanswered(bot)), progress)
     assert reply.route == "answer" and reply.generated and "llm.composed" in reply.reasons
     assert reply.source and f"[{reply.source}]" in reply.answer
@@ -114,15 +122,11 @@ async def test_leak_in_a_preview_stops_the_model_and_is_never_shown(llm_home, em
     words = " ".join(f"w{n}" for n in range(200))
     scripted.script = "My secret marker is " + bot.generator.canary + " " + words + " [{first}]"
     scripted.delay = 0.002
-    shown = []
-
-    async def progress(update):
-        shown.append(update.text)
-
+    shown, progress = recorder()
     reply = await bot.handle(msg(in_scope_unanswered(bot)), progress)
     assert reply.route == "unknown" and not reply.generated
     assert "llm.fallback.output_guard" in reply.reasons and "llm.stopped_early" in reply.reasons
-    assert not any(bot.generator.canary in t for t in shown)
+    assert not any(bot.generator.canary in u.text for u in shown)
     await asyncio.sleep(0.1)  # the worker notices the stop flag at its next piece
     assert scripted.pulled < 50  # stopped long before the 200+ words were written
 
@@ -130,12 +134,7 @@ async def test_leak_in_a_preview_stops_the_model_and_is_never_shown(llm_home, em
 async def test_a_failing_progress_sink_never_costs_the_answer(llm_home, embedder, scripted):
     bot = make_bot(llm_home, embedder, backend="scripted", model="x")
     scripted.script = "{text} [{first}]"
-    calls = []
-
-    async def broken(update):
-        calls.append(update)
-        raise RuntimeError("platform down")
-
+    calls, broken = recorder(RuntimeError("platform down"))
     reply = await bot.handle(msg(in_scope_unanswered(bot)), broken)
     assert reply.route == "answer" and reply.generated
     assert len(calls) == 1  # switched off after the first failure
@@ -146,17 +145,12 @@ async def test_waiting_users_are_told_their_position(llm_home, embedder, scripte
     scripted.script = "{text} [{first}]"
     scripted.delay = 0.02
     question = in_scope_unanswered(bot)
-    updates: dict[int, list] = {0: [], 1: []}
-
-    def sink(n):
-        async def progress(update):
-            updates[n].append(update)
-        return progress
-
-    first = asyncio.create_task(bot.handle(msg(question), sink(0)))
+    (updates_0, sink_0), (updates_1, sink_1) = recorder(), recorder()
+    updates = {0: updates_0, 1: updates_1}
+    first = asyncio.create_task(bot.handle(msg(question), sink_0))
     while not any(u.kind == "text" for u in updates[0]):
         await asyncio.sleep(0.005)
-    second = await bot.handle(msg(question), sink(1))
+    second = await bot.handle(msg(question), sink_1)
     assert (await first).generated and second.generated
     assert updates[1][0] == Progress("queued", position=1)
     assert not any(u.kind == "queued" for u in updates[0])
