@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,36 @@ SECRET_ENV = (
 ENV_ALIASES = {"HELPBOT_KNOWLEDGE": ("core", "knowledge"), "HELPBOT_HOME": ("core", "home")}
 
 
+# `scheme://user:password@host`: the password (or a lone token before `@`) is a credential.
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@?#]*)(?::([^/\s@?#]*))?@")
+_URL_SECRET_PARAM = re.compile(
+    r"(?i)([?&;](?:password|passwd|pwd|token|access_token|api[_-]?key|key|secret|client_secret|sig|signature)=)[^&#\s]+"
+)
+
+
+def mask_url_credentials(text: str) -> str:
+    """Mask credentials inside URLs: `https://u:pw@h/?token=t` -> `https://u:****@h/?token=****`."""
+    if "://" not in text and "=" not in text:
+        return text
+
+    def userinfo(m: re.Match) -> str:
+        if m.group(3) is None:  # a lone part before `@` is usually a token
+            return f"{m.group(1)}****@" if m.group(2) else m.group(0)
+        return f"{m.group(1)}{m.group(2)}:****@"
+
+    return _URL_SECRET_PARAM.sub(lambda m: m.group(1) + "****", _URL_USERINFO.sub(userinfo, text))
+
+
+def _mask_values(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_url_credentials(value)
+    if isinstance(value, dict):
+        return {k: _mask_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_values(v) for v in value]
+    return value
+
+
 def _coerce(value: str, default: Any, name: str) -> Any:
     try:
         if isinstance(default, bool):
@@ -140,7 +171,8 @@ class Settings:
         return value or None
 
     def to_display(self) -> dict[str, Any]:
-        shown = copy.deepcopy(self.data)
+        """The settings as they may be printed or logged: secrets and credentials in URLs masked."""
+        shown = _mask_values(copy.deepcopy(self.data))
         shown["secrets"] = {
             name: ("****" + os.environ[name][-4:] if len(os.environ.get(name, "")) > 12 else "****")
             if os.environ.get(name)

@@ -17,6 +17,9 @@ from bot.errors import HelpbotError
 from bot.messages import ROUTES, Message
 
 
+CASE_KEYS = {"id", "text", "expect", "source", "conversation"}
+
+
 @dataclass
 class Case:
     id: str
@@ -26,34 +29,85 @@ class Case:
     conversation: str | None = None
 
 
+MAX_CASE_ERRORS_SHOWN = 50
+
+
+def _case_problem(raw) -> str | None:
+    """What is wrong with one parsed case line, or None."""
+    if not isinstance(raw, dict):
+        return "each line must be a JSON object with \"text\" and \"expect\""
+    unknown_keys = sorted(set(raw) - CASE_KEYS)
+    if unknown_keys:
+        return f"unknown key(s) {unknown_keys} (known: {', '.join(sorted(CASE_KEYS))})"
+    if not isinstance(raw.get("text"), str):
+        return '"text" must be a string'
+    if "id" in raw and (isinstance(raw["id"], bool) or not isinstance(raw["id"], (str, int)) or str(raw["id"]) == ""):
+        return '"id" must be a non-empty string or a number'
+    expect = raw.get("expect")
+    if isinstance(expect, str):
+        expect = [expect]
+    if not isinstance(expect, list) or not expect or not all(isinstance(e, str) for e in expect):
+        return f'"expect" must be a route or a non-empty list of routes ({", ".join(ROUTES)})'
+    unknown = [e for e in expect if e not in ROUTES]
+    if unknown:
+        return f"unknown route(s) {unknown} (routes: {', '.join(ROUTES)})"
+    for key in ("source", "conversation"):
+        if raw.get(key) is not None and (not isinstance(raw[key], str) or not raw[key]):
+            return f'"{key}" must be a non-empty string'
+    return None
+
+
 def load_cases(path: str | Path) -> list[Case]:
+    """Read JSON-lines cases. Lines split on "\n" only: U+2028 and friends are valid inside JSON strings.
+
+    Every bad line is reported with its line number, and duplicate ids are refused (cases that share an
+    id would otherwise be chained as one conversation; use "conversation" for that)."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise HelpbotError(f"eval cases file {path} not found") from None
-    except UnicodeDecodeError:
-        raise HelpbotError(f"{path}: not UTF-8 text; eval cases are JSON lines") from None
-    cases, errors = [], []
-    for n, line in enumerate(lines, start=1):
+    except IsADirectoryError:
+        raise HelpbotError(f"{path} is a folder: pass a JSON-lines file of eval cases") from None
+    except OSError as exc:
+        raise HelpbotError(f"cannot read eval cases file {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise HelpbotError(f"{path}:{line}: not UTF-8 text; eval cases are JSON lines") from None
+    cases: list[Case] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(f"{path}:{n}: invalid JSON ({exc.msg})")
+            errors.append(f"{path}:{n}: invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or "expect" not in raw:
-            errors.append(f'{path}:{n}: each line needs "text" and "expect"')
+        except RecursionError:
+            errors.append(f"{path}:{n}: invalid JSON (nested too deeply)")
+            continue
+        problem = _case_problem(raw)
+        raw_id = raw.get("id", n) if isinstance(raw, dict) else n
+        case_id = str(raw_id) if isinstance(raw_id, (str, int)) else f"line {n}"
+        if case_id in seen:  # checked for bad lines too, so a fix does not reveal a new error
+            problem = (f"duplicate id {case_id!r} (first on line {seen[case_id]}); ids must be unique - to chain "
+                       'cases as one conversation give them the same "conversation"')
+        seen.setdefault(case_id, n)
+        if problem:
+            errors.append(f"{path}:{n}: {problem}")
             continue
         expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
-        unknown = [e for e in expect if e not in ROUTES]
-        if unknown:
-            errors.append(f"{path}:{n}: unknown route(s) {unknown} (routes: {', '.join(ROUTES)})")
-            continue
-        cases.append(Case(str(raw.get("id", n)), raw["text"], expect, raw.get("source"), raw.get("conversation")))
+        cases.append(Case(case_id, raw["text"], expect, raw.get("source"), raw.get("conversation")))
     if errors:
-        raise HelpbotError("; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""))
+        shown = errors[:MAX_CASE_ERRORS_SHOWN]
+        more = len(errors) - len(shown)
+        raise HelpbotError(f"{len(errors)} bad eval case line(s):\n" + "\n".join(shown)
+                           + (f"\n... and {more} more" if more else ""))
     if not cases:
         raise HelpbotError(f"{path}: no eval cases found")
     return cases

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from bot.config import mask_url_credentials
 from bot.errors import HelpbotError
 from bot.llm.base import GenerationRequest, load_llm, validate_config
 
@@ -159,7 +160,7 @@ def _backend_ready(backend: str) -> Check:
 def _model_checks(cfg: dict) -> list[Check]:
     backend, model = cfg["backend"], cfg["model"]
     if backend == "openai":
-        return [Check("model", True, f"{model} at {cfg.get('base_url')}")]
+        return [Check("model", True, f"{model} at {mask_url_credentials(cfg.get('base_url') or '')}")]
     path = Path(model)
     if not path.exists():
         ok = ("/" in model and not path.is_absolute() and not model.startswith("."))

@@ -5,12 +5,15 @@ The API key comes only from the HELPBOT_LLM_API_KEY environment variable, never 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Iterator
 
+from bot.config import mask_url_credentials
 from bot.errors import ConfigError
 from bot.llm.base import LLM, GenerationRequest, LLMError
 
@@ -27,8 +30,16 @@ class OpenAILLM(LLM):
 
     def __init__(self, model: str, *, base_url: str, n_ctx: int | None = None):
         if not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"[llm] base_url must start with http:// or https://, got {base_url!r}")
+            raise ConfigError(f"[llm] base_url must start with http:// or https://, got {mask_url_credentials(base_url)!r}")
+        # `http://user:password@host` is sent as Basic auth; the URL kept (and shown in errors) has no userinfo.
+        parts = urllib.parse.urlsplit(base_url)
+        self.basic_auth = None
+        if parts.username is not None or parts.password is not None:
+            pair = f"{urllib.parse.unquote(parts.username or '')}:{urllib.parse.unquote(parts.password or '')}"
+            self.basic_auth = "Basic " + base64.b64encode(pair.encode()).decode()
+            base_url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         self.model, self.url, self.n_ctx = model, chat_url(base_url), n_ctx
+        self.shown_url = mask_url_credentials(self.url)  # query-string keys masked too
 
     @classmethod
     def from_config(cls, cfg: dict) -> "OpenAILLM":
@@ -44,14 +55,16 @@ class OpenAILLM(LLM):
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if key := os.environ.get(API_KEY_ENV):
             headers["Authorization"] = f"Bearer {key}"
+        elif self.basic_auth:
+            headers["Authorization"] = self.basic_auth
         http = urllib.request.Request(self.url, json.dumps(body).encode(), headers, method="POST")
         try:
             response = urllib.request.urlopen(http, timeout=request.timeout_s)
         except urllib.error.HTTPError as exc:
             detail = exc.read(300).decode("utf-8", "replace")
-            raise LLMError(f"{self.url} answered HTTP {exc.code}: {detail}") from None
+            raise LLMError(f"{self.shown_url} answered HTTP {exc.code}: {detail}") from None
         except OSError as exc:
-            raise LLMError(f"cannot reach {self.url}: {exc}") from None
+            raise LLMError(f"cannot reach {self.shown_url}: {exc}") from None
         with response:
             for raw in response:  # server-sent events: "data: {json}" lines, ending with "data: [DONE]"
                 line = raw.decode("utf-8", "replace").strip()
@@ -63,9 +76,9 @@ class OpenAILLM(LLM):
                 try:
                     chunk = json.loads(data)
                 except json.JSONDecodeError:
-                    raise LLMError(f"{self.url} sent a malformed event: {data[:100]!r}") from None
+                    raise LLMError(f"{self.shown_url} sent a malformed event: {data[:100]!r}") from None
                 if "error" in chunk:
-                    raise LLMError(f"{self.url} reported an error: {str(chunk['error'])[:200]}")
+                    raise LLMError(f"{self.shown_url} reported an error: {str(chunk['error'])[:200]}")
                 for choice in chunk.get("choices") or []:
                     if piece := (choice.get("delta") or {}).get("content"):
                         yield piece

@@ -15,6 +15,7 @@ import re
 import sys
 from typing import Any, TextIO
 
+from bot.config import mask_url_credentials
 from bot.guarding import redact_for_log
 
 _TOKENS = re.compile(
@@ -31,6 +32,7 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 
 
 def scrub(text: str) -> str:
+    text = mask_url_credentials(text)
     text = _TOKENS.sub("[SECRET]", text)
     text = _KEYS.sub(lambda m: f"{m.group(1)}{m.group(2)}[SECRET]", text)
     return redact_for_log(text)

@@ -144,3 +144,15 @@ async def test_consumer_stopping_early_closes_the_connection(server, llm, prompt
     await stop_after_first_token(gen.stream("q", passages))
     assert await asyncio.to_thread(server.disconnected.wait, 2)
     gen.close(close_llm=False)
+
+
+def test_credentials_in_base_url_go_as_basic_auth_and_never_into_errors(server, monkeypatch):
+    monkeypatch.delenv("HELPBOT_LLM_API_KEY", raising=False)
+    url = server.url.replace("http://", "http://admin:hunter2@")
+    llm = load_llm({"backend": "openai", "model": "m", "base_url": url})
+    assert list(llm.execute(GenerationRequest(MESSAGES))) == ["Hello", " there", " [faq:a]"]
+    assert server.requests[0][1]["Authorization"] == "Basic YWRtaW46aHVudGVyMg=="
+    server.mode = "error"
+    with pytest.raises(LLMError) as err:
+        list(llm.execute(GenerationRequest(MESSAGES)))
+    assert "hunter2" not in str(err.value) and "HTTP 401" in str(err.value)
