@@ -55,8 +55,10 @@ def signature_for(secret: bytes, timestamp: str, body: bytes) -> str:
 class FrontDoor:
     """The aiohttp handler for POST /slack/events in front of `app` (a Bolt AsyncApp)."""
 
-    def __init__(self, app: AsyncApp, signing_secret: str, clock: Callable[[], float] = time.time, max_body: int = MAX_BODY):
+    def __init__(self, app: AsyncApp, signing_secret: str, clock: Callable[[], float] = time.time, max_body: int = MAX_BODY,
+                 read_timeout_s: float = READ_TIMEOUT_S):
         self.app, self.secret, self.clock, self.max_body = app, signing_secret.encode(), clock, max_body
+        self.read_timeout_s = read_timeout_s
         self._logged: dict[str, tuple[float, int]] = {}  # reason -> (last logged at, refusals not logged since)
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -74,7 +76,7 @@ class FrontDoor:
         if request.content_length is not None and request.content_length > self.max_body:
             raise Refused(413, "body too large")
         try:
-            return await asyncio.wait_for(request.read(), READ_TIMEOUT_S)
+            return await asyncio.wait_for(request.read(), self.read_timeout_s)
         except web.HTTPRequestEntityTooLarge:
             raise Refused(413, "body too large") from None
         except asyncio.TimeoutError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -10,7 +11,7 @@ import aiohttp
 import pytest
 from slack_helpers import SECRET
 
-from adapters.slack.front import fingerprint, signature_for
+from adapters.slack.front import FrontDoor, fingerprint, signature_for
 from bot.ops import metrics
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -108,3 +109,29 @@ async def test_the_bolt_app_alone_refuses_http_requests_that_skipped_the_front_d
     finally:
         await runner.cleanup()
     assert not harness.fake.calls_to("chat.postMessage", "reactions.add")
+
+
+async def test_a_body_that_trickles_in_is_dropped_after_the_read_timeout(harness, caplog):
+    from aiohttp import web
+
+    caplog.set_level(logging.INFO)
+    app = web.Application()
+    app.router.add_post("/slack/events", FrontDoor(harness.adapter.app, SECRET, read_timeout_s=0.5).handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", runner.addresses[0][1])
+        writer.write(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n{\"text\": \"" + PRIVATE.encode()[:10])
+        await writer.drain()
+        started = time.monotonic()
+        status_line = await asyncio.wait_for(reader.readline(), 5)
+        assert b" 408 " in status_line and time.monotonic() - started < 3
+        writer.close()
+        await writer.wait_closed()
+    finally:
+        await runner.cleanup()
+    assert any("body too slow" in r.getMessage() for r in caplog.records)
+    assert_log_is_clean(caplog, PRIVATE[:10])
