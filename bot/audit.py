@@ -115,6 +115,14 @@ class AuditLog:
         with self._lock, self._conn:
             return self._conn.execute(self._AUDIT_INSERT, values).lastrowid
 
+    def add_reason(self, audit_id: int, reason: str) -> None:
+        """Add `reason` to a recorded row's reasons (e.g. `delivery.failed`: the answer was never posted)."""
+        with self._lock, self._conn:
+            row = self._conn.execute("select reasons from audit where id = ?", [audit_id]).fetchone()
+            reasons = json.loads(row[0] or "[]") if row else None
+            if reasons is not None and reason not in reasons:
+                self._conn.execute("update audit set reasons = ? where id = ?", [json.dumps(reasons + [reason]), audit_id])
+
     def feedback(self, platform: str, message_ref: str, user_id: str, value: str, route: str = "", source: str = "") -> None:
         row = {
             "ts": now_iso(),

@@ -51,7 +51,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "admins": [],  # user ids allowed to run admin commands (besides workspace admins/owners)
         "command": "/helpbot",  # the slash command, as named in the app manifest
         "reaction": "eyes",  # added to a question while it is being answered; empty = none
-        "ignore_retries": True,  # drop Events API retries (X-Slack-Retry-Num); duplicates are dropped anyway
+        "ignore_retries": False,  # true: drop every Events API retry (X-Slack-Retry-Num), even of events never answered
         "edit_interval_s": 1.0,  # generated answers: at most one chat.update of the preview per interval
     },
     "discord": {

@@ -25,6 +25,8 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
+# discord.py waits out 429s itself; one that asks for longer fails at once (discord.RateLimited)
+MAX_RATE_LIMIT_WAIT_S = 30.0
 
 
 def invite_url(application_id: int) -> str:
@@ -49,6 +51,7 @@ class _HelpbotDiscord:
     def __init__(self, helpbot, settings, *, guild_id: int | None = None, **options):
         if settings.discord["reply_in"] not in REPLY_MODES:
             raise ConfigError(f"[discord] reply_in must be one of {', '.join(REPLY_MODES)}")
+        options.setdefault("max_ratelimit_timeout", MAX_RATE_LIMIT_WAIT_S)
         super().__init__(intents=intents_for(settings), allowed_mentions=NO_MENTIONS, **options)
         self.helpbot = helpbot
         self.settings = settings

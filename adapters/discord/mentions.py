@@ -56,6 +56,7 @@ async def answer_message(client, message: discord.Message) -> None:
     question = strip_mentions(message.content, client, message.guild)
     audited = False
     target = message.channel
+    reply = None
     try:
         target = await _target(client, message, question)
         msg = respond.to_message(client.settings, question, message.author, target.id)
@@ -73,8 +74,11 @@ async def answer_message(client, message: discord.Message) -> None:
             await live.handle.edit(**layout.edit_kwargs())
         else:
             await _deliver(message, target, layout)
-    except Exception:  # noqa: BLE001 - one failing message never stops the bot
-        log.exception("discord message %s failed", message.id)
+    except Exception as exc:  # noqa: BLE001 - one failing message never stops the bot
+        if reply is not None and isinstance(exc, respond.DELIVERY_ERRORS):
+            await respond.delivery_failed(client.helpbot, f"message {message.id}", reply.audit_id, exc)
+        else:
+            log.exception("discord message %s failed", message.id)
         try:
             if not audited:
                 msg = respond.to_message(client.settings, question, message.author, target.id)

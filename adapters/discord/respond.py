@@ -9,6 +9,7 @@ import discord
 
 from bot import strings
 from bot.messages import Message, Reply
+from bot.ops import metrics
 
 from adapters.discord.access import is_admin
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, Layout, fit
@@ -18,6 +19,20 @@ log = logging.getLogger(__name__)
 
 _PUBLIC_DEFER = "hb_public_defer"  # interaction.extras: the public "thinking" message is still there
 AUDIT_ID = "hb_audit_id"  # interaction.extras: the audit row written for this interaction
+# Sends that Discord refused: discord.py has already waited out 429s (at most `max_ratelimit_timeout`).
+DELIVERY_ERRORS = (discord.HTTPException, discord.RateLimited)
+DELIVERY_FAILED = "delivery.failed"  # the reason added to the audit row of an answer that was not posted
+
+
+async def delivery_failed(helpbot, what: str, audit_id: int | None, error: BaseException) -> None:
+    """Make an answer that could not be posted visible to admins: a WARNING (without the text),
+    `helpbot_delivery_failures_total` in /metrics, and `delivery.failed` on its audit row (`helpbot stats`)."""
+    status = getattr(error, "status", 429)
+    reason = "ratelimited" if status == 429 else f"http_{status}"
+    log.warning("discord: could not post the answer to %s (%s)", what, reason)
+    metrics.delivery_failed("discord", reason)
+    if audit_id is not None:
+        await asyncio.to_thread(helpbot.audit.add_reason, audit_id, DELIVERY_FAILED)
 
 
 def conversation_id(channel_id: int | None, user_id: int) -> str:
@@ -101,7 +116,10 @@ def command_text(interaction: discord.Interaction) -> str:
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Log a failed interaction, audit it if nothing did, and tell the user in an ephemeral message."""
-    log.error("discord interaction %s failed", interaction.id, exc_info=error)
+    if isinstance(error, DELIVERY_ERRORS):
+        await delivery_failed(interaction.client.helpbot, f"interaction {interaction.id}", interaction.extras.get(AUDIT_ID), error)
+    else:
+        log.error("discord interaction %s failed", interaction.id, exc_info=error)
     try:
         if interaction.extras.get(AUDIT_ID) is None:
             message = interaction_message(interaction, command_text(interaction))

@@ -3,6 +3,7 @@ command and feedback clicks into `HelpBot.handle` calls and Block Kit replies.
 
 Bolt acknowledges every request before the slow work (process_before_response=False), so Slack
 gets its HTTP 200 (or Socket Mode ack) in milliseconds while the answer is computed afterwards.
+Over HTTP, requests are verified by `adapters/slack/front.py` before Bolt sees them.
 """
 
 from __future__ import annotations
@@ -19,17 +20,30 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.admins import AdminCheck
 from adapters.slack.caches import ExpiringCache
 from adapters.slack.commands import handle_command
-from adapters.slack.connect import Identity
+from adapters.slack.connect import NETWORK_ERRORS, Identity
+from adapters.slack.front import VERIFIED
 from adapters.live import LivePreview
 from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, preview_mrkdwn, reply_blocks, to_plain
 from bot import strings
 from bot.config import Settings
 from bot.messages import Message, Reply
+from bot.ops import metrics
 
 log = logging.getLogger("helpbot.slack")
 
 # Message subtypes that are still a person asking something; edits, deletions, joins... are not.
 ASKING_SUBTYPES = (None, "file_share", "thread_broadcast")
+# What `seen_events` holds per event id: being answered, answered, or not answered (a retry may try again).
+IN_FLIGHT, HANDLED, FAILED = "in flight", "handled", "failed"
+DELIVERY_FAILED = "delivery.failed"  # the reason added to an audit row whose answer could not be posted
+
+
+def delivery_error(exc: BaseException) -> str:
+    """A short, bounded name for why a post failed: Slack's error code, or the exception's class."""
+    if isinstance(exc, SlackApiError):
+        code = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        return str(code or f"http_{exc.response.status_code}")[:40]
+    return exc.__class__.__name__
 
 
 class SlackAdapter:
@@ -40,18 +54,21 @@ class SlackAdapter:
         self.conf = settings.slack
         self.client = client
         self.identity = identity
+        self.signing_secret = signing_secret  # HTTP mode: front.FrontDoor checks requests with it
         self.admins = AdminCheck(client, settings)
-        self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # Slack retries for up to ~1 hour
+        self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # event id -> IN_FLIGHT/HANDLED/FAILED; Slack retries for ~1 hour
         self.threads = ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600)  # (channel, thread_ts) answered
         self.clicks = ExpiringCache(maxsize=20_000, ttl=24 * 3600)  # one vote per (reply, user, value)
         self.inflight: set[asyncio.Task] = set()
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret or "",
+            request_verification_enabled=False,  # front.FrontDoor verifies, without logging bodies
             process_before_response=False,
             logger=logging.getLogger("helpbot.slack.bolt"),
             name="helpbot",
         )
+        self.app.middleware(self._require_front_door)
         self.app.middleware(self._drop_duplicates)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
@@ -60,31 +77,58 @@ class SlackAdapter:
         self.app.error(self._on_error)
 
     # -- request filtering ------------------------------------------------------------------
+    @staticmethod
+    async def _require_front_door(request, next):
+        """Over HTTP, only requests verified by front.FrontDoor (Bolt's own check is off); Socket
+        Mode frames come over the app token's authenticated websocket."""
+        if request.mode != "socket_mode" and not request.context.get(VERIFIED):
+            log.warning("slack: refused an HTTP request that did not pass the front door (serve it with run.serve_http)")
+            return BoltResponse(status=401, body="")
+        return await next()
+
     async def _drop_duplicates(self, body, request, next):
-        """Ack and drop Slack's retries and any event id seen before (at-least-once delivery)."""
+        """Ack and drop deliveries of an event id being answered or answered (Slack delivers at least
+        once); a first delivery, or a retry of one that was never answered, goes through."""
         if body.get("type") == "event_callback":
             retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]  # Socket Mode sends "0" too
             retry = retry if retry.strip() not in ("", "0") else None
             event_id = body.get("event_id")
-            if event_id and not self.seen_events.add_if_new(event_id):
-                log.info("slack: dropped duplicate event %s (retry %s)", event_id, retry)
+            state = self.seen_events.get(event_id) if event_id else None
+            if state in (IN_FLIGHT, HANDLED):
+                log.info("slack: dropped duplicate event %s (%s; retry %s)", event_id, state, retry)
                 return BoltResponse(status=200, body="")
             if retry and self.conf["ignore_retries"]:
-                log.info("slack: dropped retry %s of event %s", retry, event_id)
+                log.info("slack: dropped retry %s of event %s (ignore_retries is on)", retry, event_id)
                 return BoltResponse(status=200, body="")
+            if retry:
+                log.info("slack: answering retry %s of event %s (%s)", retry, event_id, state or "not seen before")
+            if event_id:
+                self.seen_events.set(event_id, IN_FLIGHT)
         return await next()
+
+    def _event_done(self, event_id: str | None, answered: bool) -> None:
+        """Record how an event ended: a later retry of a FAILED one is answered again."""
+        if event_id:
+            self.seen_events.set(event_id, HANDLED if answered else FAILED)
 
     @staticmethod
     def _from_a_person(event: dict) -> bool:
-        return bool(event.get("user")) and not event.get("bot_id") and event.get("subtype") in ASKING_SUBTYPES
+        """A person's message, with the fields answering needs (all strings)."""
+        fields = [event.get(k) for k in ("user", "channel", "ts")]
+        optional = [event.get(k) for k in ("text", "thread_ts", "channel_type")]
+        return (all(isinstance(v, str) and v for v in fields) and all(v is None or isinstance(v, str) for v in optional)
+                and not event.get("bot_id") and event.get("subtype") in ASKING_SUBTYPES)
 
     # -- listeners ----------------------------------------------------------------------------
-    async def _on_mention(self, event: dict) -> None:
+    async def _on_mention(self, event: dict, body: dict) -> None:
         if self._from_a_person(event):
-            await self._tracked(self._answer_event(event))
+            await self._tracked(self._answer_event(event, body.get("event_id")))
+        else:
+            self._event_done(body.get("event_id"), answered=True)
 
-    async def _on_message(self, event: dict) -> None:
+    async def _on_message(self, event: dict, body: dict) -> None:
         if not self._from_a_person(event):
+            self._event_done(body.get("event_id"), answered=True)
             return
         thread_ts = event.get("thread_ts")
         mentioned = f"<@{self.identity.user_id}" in (event.get("text") or "")
@@ -92,7 +136,9 @@ class SlackAdapter:
         follow_up = bool(thread_ts) and (event.get("channel"), thread_ts) in self.threads
         # A mention in a channel also arrives as app_mention; answer it there only.
         if dm or (follow_up and not mentioned):
-            await self._tracked(self._answer_event(event))
+            await self._tracked(self._answer_event(event, body.get("event_id")))
+        else:
+            self._event_done(body.get("event_id"), answered=True)  # not for us: nothing to retry
 
     async def _on_command(self, ack, body, respond) -> None:
         await ack()
@@ -114,7 +160,9 @@ class SlackAdapter:
         await respond(text=strings.FEEDBACK_THANKS, response_type="ephemeral", replace_original=False)
 
     async def _on_error(self, error, body) -> None:
-        kind = (body or {}).get("event", {}).get("type") or (body or {}).get("type") or (body or {}).get("command")
+        body = body if isinstance(body, dict) else {}
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        kind = event.get("type") or body.get("type") or body.get("command")
         log.error("slack: error while handling %s", kind, exc_info=error)
 
     # -- answering ----------------------------------------------------------------------------
@@ -138,29 +186,44 @@ class SlackAdapter:
         return Message(text, platform="slack", user_id=user, channel_id=channel,
                        conversation_id=f"slack:{channel}:{conversation}", is_admin=await self.admins.is_admin(user), raw=raw)
 
-    async def _answer_event(self, event: dict) -> None:
+    async def _answer_event(self, event: dict, event_id: str | None = None) -> None:
         channel, user, ts = event["channel"], event["user"], event["ts"]
         dm = event.get("channel_type") == "im"
         thread_ts = event.get("thread_ts") or (None if dm else ts)
         text = to_plain(event.get("text") or "", self.identity.user_id)
+        answered = False
         message = await self.message(text, user, channel, thread_ts or "dm", raw=event)
         reacted = asyncio.create_task(self._react("reactions_add", channel, ts))
         live = self.preview(channel, thread_ts)
         try:
-            reply = await self.bot.handle(message, live)
-        except Exception:  # noqa: BLE001 - one failing event never stops the app
-            log.exception("slack: pipeline failed for an event in %s", channel)
-            reply = Reply("unknown", strings.ERROR, reasons=["error.slack"], ephemeral=True)
+            try:
+                reply = await self.bot.handle(message, live)
+                answered = True
+            except Exception:  # noqa: BLE001 - one failing event never stops the app
+                log.exception("slack: pipeline failed for an event in %s", channel)
+                reply = Reply("unknown", strings.ERROR, reasons=["error.slack"], ephemeral=True)
+            finally:
+                await live.close()
+            try:
+                await self.post_reply(reply, channel, user, thread_ts, dm, replace=live.handle)
+            except Exception as exc:  # noqa: BLE001
+                answered = False
+                await self.delivery_failed(reply, channel, exc)
+                await self._tell_error(channel, user, thread_ts)
         finally:
-            await live.close()
-        try:
-            await self.post_reply(reply, channel, user, thread_ts, dm, replace=live.handle)
-        except Exception:  # noqa: BLE001
-            log.exception("slack: could not post the reply in %s", channel)
-            await self._tell_error(channel, user, thread_ts)
-        finally:
+            self._event_done(event_id, answered)
             if await reacted:
                 await self._react("reactions_remove", channel, ts)
+
+    async def delivery_failed(self, reply: Reply, channel: str, exc: Exception) -> None:
+        """Make an answer that could not be posted visible to admins: a WARNING (without the text),
+        `helpbot_delivery_failures_total` in /metrics, and `delivery.failed` on its audit row (`helpbot stats`)."""
+        reason = delivery_error(exc)
+        expected = isinstance(exc, (SlackApiError, *NETWORK_ERRORS))
+        log.warning("slack: could not post the answer in %s (%s)", channel, reason, exc_info=not expected)
+        metrics.delivery_failed("slack", reason)
+        if reply.audit_id is not None:
+            await asyncio.to_thread(self.bot.audit.add_reason, reply.audit_id, DELIVERY_FAILED)
 
     def preview(self, channel: str, thread_ts: str | None) -> LivePreview:
         """The progress sink for one answer: a message in the thread, updated while it is written."""

@@ -5,19 +5,20 @@ Every problem becomes one HelpbotError naming the variable to fix; tokens are ne
 
 from __future__ import annotations
 
+import asyncio
+import math
+import random
 from dataclasses import dataclass
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncServerErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.errors import HelpbotError
+from bot.ops import metrics
 
 DEFAULT_API_URL = "https://slack.com/api/"
 # auth.test errors that mean "this token is not valid"
@@ -85,8 +86,58 @@ def api_url(settings: Settings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def make_client(token: str, base_url: str, timeout: int = 30, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
-    """A Web API client that retries 429s (honouring Retry-After), 5xx and dropped connections.
+MAX_RATE_LIMIT_WAIT_S = 30.0  # one call waits at most this long in all for rate limits, then fails
+
+
+class RateLimitRetryHandler(AsyncRetryHandler):
+    """Retries HTTP 429 and `{"ok": false, "error": "ratelimited"}` after the Retry-After Slack asks
+    for (1 s when it names none), while the waits for one call add up to at most `max_wait_s`;
+    a call that would have to wait longer fails with Slack's error at once.
+    (slack_sdk's own handler retries 429 only, a fixed number of times, however long Retry-After is.)"""
+
+    def __init__(self, max_wait_s: float = MAX_RATE_LIMIT_WAIT_S, max_retry_count: int = 20):
+        super().__init__(max_retry_count)
+        self.max_wait_s = max_wait_s
+
+    @staticmethod
+    def rate_limited(response) -> bool:
+        if response is None:
+            return False
+        body = response.body if isinstance(response.body, dict) else {}
+        return response.status_code == 429 or body.get("error") == "ratelimited"
+
+    @staticmethod
+    def retry_after(response) -> float:
+        for name, values in response.headers.items():
+            if name.lower() == "retry-after" and values:
+                try:
+                    seconds = float(values[0])
+                except (TypeError, ValueError):  # an HTTP date or junk: wait the default
+                    break
+                if math.isfinite(seconds) and seconds >= 0:
+                    return seconds
+        return 1.0
+
+    def _budget_left(self, state) -> float:
+        return self.max_wait_s - (state.custom_values or {}).get("rate_limit_wait_s", 0.0)
+
+    async def _can_retry_async(self, *, state, request, response=None, error=None) -> bool:
+        return self.rate_limited(response) and self.retry_after(response) <= self._budget_left(state)
+
+    async def prepare_for_next_attempt_async(self, *, state, request, response=None, error=None) -> None:
+        wait = self.retry_after(response)
+        wait += random.uniform(0, max(0.0, min(0.25, self._budget_left(state) - wait)))  # spread parallel retries
+        values = state.custom_values = dict(state.custom_values or {})
+        values["rate_limit_wait_s"] = values.get("rate_limit_wait_s", 0.0) + wait
+        metrics.RATE_LIMITED.inc(platform="slack")
+        await asyncio.sleep(wait)
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+def make_client(token: str, base_url: str, timeout: int = 30, session: aiohttp.ClientSession | None = None,
+                max_rate_limit_wait_s: float = MAX_RATE_LIMIT_WAIT_S) -> AsyncWebClient:
+    """A Web API client that retries rate limits (see RateLimitRetryHandler), 5xx and dropped connections.
 
     With `session`, connections are kept alive between calls (else each call opens its own).
     """
@@ -96,7 +147,7 @@ def make_client(token: str, base_url: str, timeout: int = 30, session: aiohttp.C
         timeout=timeout,
         session=session,
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            RateLimitRetryHandler(max_rate_limit_wait_s),
             AsyncServerErrorRetryHandler(max_retry_count=2),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],

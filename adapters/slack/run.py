@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.front import FrontDoor
 from adapters.slack.connect import (
     BAD_TOKEN_ERRORS,
     NETWORK_ERRORS,
@@ -46,8 +47,13 @@ async def connect(settings: Settings, tokens: Tokens) -> tuple[AsyncWebClient, I
 
 
 async def serve_http(adapter: SlackAdapter, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Listen for signed Events API / interactivity / command requests; returns (runner, port)."""
-    web_app = adapter.app.web_app(path=EVENTS_PATH, port=port)
+    """Listen for signed Events API / interactivity / command requests; returns (runner, port).
+    Each request passes the front door (signature, timestamp, size, shape) before Bolt sees it."""
+    if not adapter.signing_secret:
+        raise HelpbotError("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your app's Basic Information page")
+    door = FrontDoor(adapter.app, adapter.signing_secret)
+    web_app = web.Application(client_max_size=door.max_body)
+    web_app.router.add_post(EVENTS_PATH, door.handle)
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.Response(text="ok")

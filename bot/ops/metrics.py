@@ -144,7 +144,13 @@ LLM_QUEUE_DEPTH = Gauge("helpbot_llm_queue_depth", "Requests waiting for the LLM
 RELOADS = Counter("helpbot_reloads_total", "Knowledge reloads (not dry runs), by result.", ("result",))
 LAST_RELOAD_TS = Gauge("helpbot_last_reload_timestamp_seconds", "Unix time of the last reload attempt.")
 LAST_RELOAD_OK = Gauge("helpbot_last_reload_success", "1 if the last reload succeeded, else 0.")
-REGISTRY: list[_Metric] = [MESSAGES, LATENCY, GUARD_BLOCKS, GENERATED, LLM_QUEUE_DEPTH, RELOADS, LAST_RELOAD_TS, LAST_RELOAD_OK]
+DELIVERY_FAILURES = Counter("helpbot_delivery_failures_total",
+                            "Answers that could not be posted (after waiting out rate limits), by platform and reason.",
+                            ("platform", "reason"))
+RATE_LIMITED = Counter("helpbot_rate_limited_total", "Platform API calls that were rate limited and waited, by platform.", ("platform",))
+SLACK_REFUSED = Counter("helpbot_slack_refused_requests_total", "Slack HTTP requests refused before Bolt saw them, by reason.", ("reason",))
+REGISTRY: list[_Metric] = [MESSAGES, LATENCY, GUARD_BLOCKS, GENERATED, LLM_QUEUE_DEPTH, RELOADS, LAST_RELOAD_TS, LAST_RELOAD_OK,
+                           DELIVERY_FAILURES, RATE_LIMITED, SLACK_REFUSED]
 
 
 def observe(reply, platform: str) -> None:
@@ -156,6 +162,11 @@ def observe(reply, platform: str) -> None:
             GUARD_BLOCKS.inc(reason=reason)
     if reply.generated:
         GENERATED.inc()
+
+
+def delivery_failed(platform: str, reason: str) -> None:
+    """Count an answer that never reached the asker (the adapter logs it and marks its audit row)."""
+    DELIVERY_FAILURES.inc(platform=platform, reason=reason or "unknown")
 
 
 def reload_finished(ok: bool) -> None:

@@ -14,6 +14,7 @@ ANSWERED = ("answer", "partial")
 UNANSWERED = ("unknown", "refuse")
 FEEDBACK_ORDER = ("helpful", "not_helpful", "should_have_answered")
 MAX_GAP_QUESTIONS = 2000
+DELIVERY_FAILED = "delivery.failed"  # an audit reason the adapters add when an answer could not be posted
 
 
 def since_iso(days: float, now: dt.datetime | None = None) -> str:
@@ -47,7 +48,7 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
     blocks: Counter = Counter()
     daily: dict[str, Counter] = defaultdict(Counter)
     daily_latency: dict[str, list[float]] = defaultdict(list)
-    generated = 0
+    generated = undelivered = 0
     for ts, route, latency_ms, reasons, gen in rows:
         routes[route] += 1
         latency[route].append(latency_ms or 0.0)
@@ -56,6 +57,8 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
         daily_latency[day].append(latency_ms or 0.0)
         if route == "block":
             blocks.update(json.loads(reasons or "[]") or ["unspecified"])
+        if reasons and DELIVERY_FAILED in reasons and DELIVERY_FAILED in json.loads(reasons):
+            undelivered += 1
         if gen and route in ANSWERED:
             generated += 1
     answered = sum(routes[r] for r in ANSWERED)
@@ -84,6 +87,7 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
             "ratios": {k: round(feedback.get(k, 0) / fb_total, 4) if fb_total else 0.0 for k in keys},
         },
         "block_reasons": dict(blocks.most_common()),
+        "undelivered": undelivered,
         "llm": {"generated": generated, "answered": answered, "share": round(generated / answered, 4) if answered else 0.0},
         "top_unknown": [{"text": t, "count": n} for t, n, r in unanswered if r == "unknown"][:gap_limit],
         "top_refused": [{"text": t, "count": n} for t, n, r in unanswered if r == "refuse"][:gap_limit],
@@ -109,6 +113,9 @@ def format_stats(stats: dict) -> str:
         lines.append("Feedback: none yet")
     if stats["block_reasons"]:
         lines.append("Block reasons: " + ", ".join(f"{r} {n}" for r, n in stats["block_reasons"].items()))
+    if stats.get("undelivered"):
+        lines.append(f"Undelivered answers: {stats['undelivered']} (the chat platform refused or rate-limited the post; "
+                     "audit reason delivery.failed, metric helpbot_delivery_failures_total)")
     llm = stats["llm"]
     lines.append(f"LLM-written answers: {llm['generated']} of {llm['answered']} ({llm['share']:.0%})")
     if stats["gaps"]:

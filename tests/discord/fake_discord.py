@@ -79,6 +79,7 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.failures: list[list[Any]] = []  # [method, compiled path pattern, times left, status, retry_after]
         self.originals: dict[str, dict[str, Any]] = {}  # interaction token -> its original response
         self.dispatched: dict[int, float] = {}  # interaction/message id -> perf_counter at dispatch
         self._sessions: list[tuple[web.WebSocketResponse, list[int]]] = []
@@ -148,6 +149,23 @@ class FakeDiscord:
         """The first follow-up message (POST /webhooks/{app}/{token}) for `interaction`."""
         return await self.wait_request("POST", rf"/webhooks/{APP_ID}/{re.escape(interaction['token'])}")
 
+    def fail(self, method: str, pattern: str, times: int = 1, status: int = 429, retry_after: float = 0.05) -> None:
+        """Answer the next `times` requests matching (method, path pattern) with `status`; a 429 is a
+        rate limit like Discord's (JSON `retry_after`, and the `Via` header of Discord's own 429s)."""
+        self.failures.append([method, re.compile(pattern), times, status, retry_after])
+
+    def _injected(self, r: Request) -> web.Response | None:
+        for failure in self.failures:
+            method, rx, left, status, retry_after = failure
+            if left > 0 and r.method == method and rx.fullmatch(r.path):
+                failure[2] -= 1
+                if status != 429:
+                    return _json({"message": "Injected failure", "code": 0}, status)
+                response = _json({"message": "You are being rate limited.", "retry_after": retry_after, "global": False}, 429)
+                response.headers.update({"Via": "1.1 google", "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"})
+                return response
+        return None
+
     def find(self, method: str, pattern: str) -> list[Request]:
         rx = re.compile(pattern)
         return [r for r in self.requests if r.method == method and rx.fullmatch(r.path)]
@@ -169,6 +187,9 @@ class FakeDiscord:
         await self._notify()
         if request.headers.get("Authorization") not in (f"Bot {TOKEN}", None):
             return _json({"message": "401: Unauthorized", "code": 0}, 401)
+        injected = self._injected(rec)
+        if injected is not None:
+            return injected
         status, data = self._answer(rec)
         if status == 204:
             return web.Response(status=204)

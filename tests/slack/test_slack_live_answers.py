@@ -86,7 +86,7 @@ async def test_slash_command_previews_within_response_url_limits(live, llm, monk
 
 
 async def test_preview_failure_still_delivers_the_answer(live):
-    live.fake.queue_response("chat.postMessage", 200, {"ok": False, "error": "ratelimited"})
+    live.fake.queue_response("chat.postMessage", 200, {"ok": False, "error": "fatal_error"})  # (ratelimited is retried)
     await live.mention(COMPOSED)
     # The preview could not be posted, so the answer arrives as a normal post.
     posts = await live.fake.wait_calls("chat.postMessage", 2)
