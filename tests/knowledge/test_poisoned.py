@@ -168,3 +168,31 @@ def test_reload_summary_lists_findings(bot):
         assert dry.to_dict()["findings"] == dry.findings
     finally:
         page.unlink()
+
+
+async def test_secret_never_reaches_the_llm_and_a_generated_answer_is_masked(bot):
+    calibration = bot.snapshot.calibration
+    threshold = calibration.answer_threshold
+    calibration.answer_threshold = 1.01
+    bot.swap(bot.snapshot)
+    RecordingLLM.prompts.clear()
+    try:
+        reply = await bot.handle(msg("Where is the Slack bot token of the deploy bot kept?"))
+    finally:
+        calibration.answer_threshold = threshold
+        bot.swap(bot.snapshot)
+    assert RecordingLLM.prompts and "bot-token-location" in RecordingLLM.prompts[-1]
+    assert FAKE_TOKEN not in RecordingLLM.prompts[-1] and "SLACK_BOT_TOKEN=[SECRET]" in RecordingLLM.prompts[-1]
+    assert FAKE_TOKEN not in reply.answer
+
+
+def test_output_secrets_scanner_masks_knowledge_secrets_and_blocks_leaks():
+    from bot.guard import ScanContext
+    from bot.guard.scanners.secrets import SecretsScanner
+
+    text = f"Use SLACK_BOT_TOKEN={FAKE_TOKEN} in the env file."
+    quoted = SecretsScanner().scan(text, ScanContext(direction="output", sources=[f"... {FAKE_TOKEN} ..."]))
+    assert (quoted.verdict, quoted.reason) == ("flag", "output.secret_in_knowledge")
+    assert FAKE_TOKEN not in quoted.text and "[SECRET]" in quoted.text
+    leaked = SecretsScanner().scan(text, ScanContext(direction="output", sources=["no token here"]))
+    assert (leaked.verdict, leaked.reason) == ("block", "output.secret")
