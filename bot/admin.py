@@ -85,6 +85,7 @@ def status_data(bot) -> dict:
         "guard_mode": bot.settings.guard["mode"],
         "guard_policy": bot.settings.guard["policy"] or "(built-in)",
         "channel_modes": channel_modes(bot),
+        "knowledge_findings": [f.describe() for f in snap.findings],
     }
 
 
@@ -106,6 +107,9 @@ async def _status(bot, args: list[str], who: str) -> AdminResult:
         f"last reload: {last_text}" + (" (a reload is running now)" if d["reloading"] else ""),
         f"guard: mode {d['guard_mode']}, policy {d['guard_policy']}, {len(d['channel_modes'])} channel override(s)",
     ]
+    if d["knowledge_findings"]:
+        lines.append(strings.KNOWLEDGE_FINDINGS.format(count=len(d["knowledge_findings"])))
+        lines += [f"  {f}" for f in d["knowledge_findings"][:10]]
     return AdminResult(True, "\n".join(lines), d)
 
 

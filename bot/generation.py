@@ -12,6 +12,8 @@ import logging
 import time
 from typing import Awaitable, Callable
 
+from bot.guard.pii import redact
+from bot.guard.secrets import find_secrets
 from bot.llm import Passage
 from bot.messages import Message, Progress, Reply, Source
 
@@ -19,6 +21,11 @@ log = logging.getLogger("helpbot")
 
 ProgressSink = Callable[[Progress], Awaitable[None]]
 PREVIEW_INTERVAL_S = 0.25  # at most this often is a preview checked and shown; adapters throttle further
+
+
+def mask_secrets(text: str) -> str:
+    spans = find_secrets(text)
+    return redact(text, spans) if spans else text
 
 
 class _Previews:
@@ -58,7 +65,8 @@ async def compose_with_llm(bot, message: Message, prepared, fallback: Reply, sna
     """Generate from `prepared.generation` hits; any failure returns `fallback` with the reason."""
     generator = bot.generator
     hits = prepared.generation
-    passages = [Passage(h.chunk.id, h.chunk.title, h.chunk.url, h.chunk.text) for h in hits]
+    # Secrets in a knowledge file never reach the model (nor a remote LLM API).
+    passages = [Passage(h.chunk.id, h.chunk.title, h.chunk.url, mask_secrets(h.chunk.text)) for h in hits]
     question = " ".join(prepared.parts) or prepared.text
     fallback.versions.update(generator.versions)
 

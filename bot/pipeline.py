@@ -223,7 +223,9 @@ class HelpBot:
             if reply.route == "unknown" and self.generator is not None:
                 # In scope, but no single entry answers it: the one case an LLM may compose.
                 floor = snapshot.calibration.scope_threshold
-                hits = [h for d in decisions if d.route == "unknown" for h in d.hits if h.score >= floor]
+                flagged = snapshot.kb.flagged  # the index-time scan found instructions or hidden text
+                hits = [h for d in decisions if d.route == "unknown" for h in d.hits
+                        if h.score >= floor and h.chunk.id not in flagged]
                 prepared.generation = hits[:10]
         reply.notes = prepared.notes + reply.notes
         reply.reasons = prepared.reasons + reply.reasons
@@ -262,6 +264,12 @@ class HelpBot:
             chunks = snapshot.kb.by_id()
             texts = [chunks[s.id].text for s in reply.sources if s.id in chunks]
             out = self.guard.check_output(reply.answer, message, texts, allowed_domains=self._allowed_domains(snapshot))
+            flagged = [s.id for s in reply.sources if s.id in snapshot.kb.flagged]
+            if flagged:  # a logic answer may cite a flagged chunk; admins see it in the audit and log
+                reply.reasons.append("knowledge.flagged_source")
+                log.warning("answer cites flagged knowledge %s", ", ".join(flagged))
+            if "output.secret_in_knowledge" in out.reasons and not out.blocked:
+                reply.reasons.append("output.secret_in_knowledge")
             if out.blocked:
                 reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
                               versions=reply.versions, ephemeral=True)

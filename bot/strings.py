@@ -41,6 +41,11 @@ ADMIN_HELP = (
 )
 ADMIN_UNKNOWN = "Unknown admin command {command!r}. {help}"
 ADMIN_BAD_ARGS = "{problem}. Usage: {usage}"
+KNOWLEDGE_FINDINGS = (
+    "knowledge scan: {count} finding(s); chunks with instructions for a model or hidden text are never "
+    "sent to the LLM (logic answers may still cite them):"
+)
+KNOWLEDGE_CLEAN = "knowledge scan: no injected instructions, hidden text or secrets found"
 RELOAD_BUSY = "A knowledge reload is already running; try again when it finishes."
 RELOAD_OK = "Reloaded the knowledge in {seconds:.1f}s: {changes}."
 RELOAD_DRY_RUN = "Dry run (nothing changed) in {seconds:.1f}s: {changes}."

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from bot import strings
 from bot.cli.app import friendly_errors, knowledge_option, load_bot, main, settings_from
 from bot.messages import Message, Reply
 
@@ -68,6 +69,10 @@ def index(ctx, knowledge):
         f"held-out phrasings answered with the right entry {op.get('heldout_right_entry', 0):.1%}, "
         f"out-of-scope declined {op.get('out_of_scope_declined', 0):.1%}"
     )
+    findings = snap.findings
+    click.echo(strings.KNOWLEDGE_FINDINGS.format(count=len(findings)) if findings else strings.KNOWLEDGE_CLEAN)
+    for finding in findings:
+        click.echo(f"  {finding.describe()}")
     for warning in getattr(snap, "warnings", []):
         click.echo(f"warning: {warning}")
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from bot.guard.decode import match_views
 from bot.guard.normalize import normalize
 from bot.guard.rules import find, gap, rule, score, words
 from bot.guard.rules_injection import RULES as INJECTION_RULES
+from bot.guard.secrets import find_secrets_uncached
 
 _AI = words("assistant", "ai", "bot", "chatbot", "model", "llm", "language model", "helpbot", "gpt")
 KB_RULES = [
@@ -72,3 +74,45 @@ def scan_knowledge_chunk(text: str, embed: Callable[[str], np.ndarray] | None = 
     if best >= 0.5:
         return ScanResult(clean, "flag", best, "knowledge.suspicious", (code,))
     return ScanResult(clean)
+
+
+@dataclass(frozen=True)
+class KnowledgeFinding:
+    """One chunk the index-time scan objects to. `excluded`: never given to the LLM as a passage."""
+
+    chunk_id: str
+    where: str  # file:line
+    verdict: str  # "block" | "flag"
+    reason: str  # knowledge.injection | knowledge.hidden_text | knowledge.suspicious | knowledge.secret
+    codes: tuple[str, ...] = ()
+
+    @property
+    def excluded(self) -> bool:
+        return self.reason != "knowledge.secret"  # secrets are masked in passages and answers instead
+
+    def describe(self) -> str:
+        codes = f" ({', '.join(self.codes)})" if self.codes else ""
+        fix = ("remove the secret from the file and rotate it" if self.reason == "knowledge.secret"
+               else "not sent to the LLM; reword or remove the text")
+        return f"{self.where}: {self.chunk_id}: {self.reason}{codes}: {fix}"
+
+    def to_dict(self) -> dict:
+        return {"chunk_id": self.chunk_id, "where": self.where, "verdict": self.verdict, "reason": self.reason,
+                "codes": list(self.codes)}
+
+
+def scan_chunks(chunks: Iterable) -> list[KnowledgeFinding]:
+    """Rules-only scan of every chunk's title and text (what a passage shows the model)."""
+    findings = []
+    for chunk in chunks:
+        text = f"{chunk.title}\n\n{chunk.text}"
+        where = f"{chunk.source_file}:{chunk.line}"
+        result = scan_knowledge_chunk(text)
+        if result.verdict != "pass":
+            findings.append(KnowledgeFinding(chunk.id, where, result.verdict, result.reason or "knowledge.suspicious",
+                                             tuple(c for c in result.extra if c)))
+        secrets = find_secrets_uncached(text)
+        if secrets:
+            kinds = tuple(dict.fromkeys(s.kind for s in secrets))
+            findings.append(KnowledgeFinding(chunk.id, where, "flag", "knowledge.secret", kinds))
+    return findings

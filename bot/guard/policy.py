@@ -106,9 +106,13 @@ def load_policy(path: str | Path) -> dict:
 
             data = tomllib.loads(raw)
         elif path.suffix in (".yaml", ".yml"):
-            import yaml
+            from bot import safeyaml
 
-            data = yaml.safe_load(raw) or {}
+            try:
+                data = safeyaml.load(raw) or {}
+            except safeyaml.YamlProblem as exc:
+                where = f"{path}:{exc.line}" if exc.line else str(path)
+                raise ConfigError(f"guard policy {where} is not valid yaml: {exc.message}") from None
         elif path.suffix == ".json":
             data = json.loads(raw)
         else:

@@ -62,6 +62,11 @@ def find_secrets(text: str) -> list[Span]:
     return list(_find_secrets(text))
 
 
+def find_secrets_uncached(text: str) -> tuple[Span, ...]:
+    """For bulk scans (every knowledge chunk at index time): leaves the per-message cache alone."""
+    return _find_secrets.__wrapped__(text)
+
+
 @lru_cache(maxsize=256)
 def _find_secrets(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []

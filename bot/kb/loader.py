@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import safeyaml
 from bot.errors import KnowledgeError
 from bot.kb.markdown import split_front_matter, split_sections
 
@@ -68,6 +69,19 @@ class KnowledgeBase:
             h.update(chunk.content_hash.encode())
         return h.hexdigest()[:16]
 
+    @functools.cached_property
+    def findings(self) -> list:
+        """The index-time scan (bot.guard.knowledge.scan_chunks): injected instructions, hidden text,
+        secrets. Rules only; computed once per loaded knowledge base."""
+        from bot.guard.knowledge import scan_chunks
+
+        return scan_chunks(self.chunks)
+
+    @functools.cached_property
+    def flagged(self) -> frozenset[str]:
+        """Ids of chunks never given to the LLM as passages (logic answers may still cite them)."""
+        return frozenset(f.chunk_id for f in self.findings if f.excluded)
+
     def by_id(self) -> dict[str, Chunk]:
         return self._by_id
 
@@ -76,27 +90,48 @@ class KnowledgeBase:
         return {c.id: c for c in self.chunks}
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Records the line of each mapping so errors can point at it."""
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_text(path: Path, rel: str, errors: list[str]) -> str | None:
+def _read_text(root: Path, path: Path, rel: str, errors: list[str]) -> str | None:
+    """A regular file inside `root` (links that stay inside are followed), as text. Never blocks:
+    the type is checked before opening, and the open is non-blocking, so a FIFO cannot hang a load."""
+    base = str(root.resolve())
+    real = os.path.realpath(path)
+    if not _inside(real, base):
+        errors.append(f"{rel}: is a symbolic link to {real}, outside the knowledge folder; "
+                      "copy the file into the folder instead of linking it")
+        return None
     try:
-        data = path.read_bytes()
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode):
+            errors.append(f"{rel}: is {_kind(st.st_mode)}, not a regular file; replace it with a text file or remove it")
+            return None
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            now = os.fstat(fh.fileno())
+            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino) or not stat.S_ISREG(now.st_mode):
+                errors.append(f"{rel}: changed while it was read; run the load again")
+                return None
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        errors.append(f"{rel}: is a broken symbolic link; fix its target or remove it")
+        return None
     except OSError as exc:
-        errors.append(f"{rel}: cannot read file ({exc.strerror})")
+        errors.append(f"{rel}: cannot read file ({exc.strerror}); check its permissions")
         return None
     if len(data) > MAX_FILE_BYTES:
-        errors.append(f"{rel}: file is {len(data)} bytes; split it (limit {MAX_FILE_BYTES})")
+        errors.append(f"{rel}: file is over {MAX_FILE_BYTES} bytes; split it")
         return None
     if b"\x00" in data:
         errors.append(f"{rel}: looks binary (NUL bytes); knowledge files must be UTF-8 text")
@@ -109,18 +144,30 @@ def _read_text(path: Path, rel: str, errors: list[str]) -> str | None:
         return None
 
 
-def _load_yaml(path: Path, rel: str, errors: list[str]) -> Any:
-    text = _read_text(path, rel, errors)
-    if text is None:
-        return None
+def _parse_yaml(text: str, rel: str, errors: list[str], lines: bool = True, first_line: int = 1) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{rel}:{mark.line + 1}" if mark else rel
-        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-        errors.append(f"{where}: invalid YAML ({problem})")
+        return safeyaml.load(text, lines=lines, first_line=first_line)
+    except safeyaml.YamlProblem as exc:
+        where = f"{rel}:{exc.line}" if exc.line else rel
+        errors.append(f"{where}: invalid YAML ({exc.message})")
         return None
+
+
+def _load_yaml(root: Path, path: Path, rel: str, errors: list[str]) -> Any:
+    text = _read_text(root, path, rel, errors)
+    return None if text is None else _parse_yaml(text, rel, errors)
+
+
+def _folder(root: Path, name: str, errors: list[str]) -> Path | None:
+    """`root/name` if it is a folder inside the knowledge folder (it may be a link that stays inside)."""
+    folder = root / name
+    if not folder.is_dir():
+        return None
+    if not _inside(os.path.realpath(folder), str(root.resolve())):
+        errors.append(f"{name}: is a symbolic link to {os.path.realpath(folder)}, outside the knowledge folder; "
+                      "copy the files into the folder instead of linking them")
+        return None
+    return folder
 
 
 def _strings(value: Any) -> bool:
@@ -129,17 +176,17 @@ def _strings(value: Any) -> bool:
 
 def _load_scope(root: Path, errors: list[str]) -> dict[str, Any]:
     path = root / "scope.yaml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         errors.append("scope.yaml: missing; create it with `service:` and `description:`")
         return {}
-    data = _load_yaml(path, "scope.yaml", errors)
+    data = _load_yaml(root, path, "scope.yaml", errors)
     if data is None:
         return {}
     if not isinstance(data, dict):
         errors.append("scope.yaml: must be a mapping with `service` and `description`")
         return {}
     data.pop("__line__", None)
-    for key in sorted(set(data) - SCOPE_KEYS):
+    for key in sorted(set(data) - SCOPE_KEYS, key=str):
         errors.append(f"scope.yaml: unknown key {key!r} (allowed: {', '.join(sorted(SCOPE_KEYS))})")
     for key in ("service", "description"):
         if not isinstance(data.get(key), str) or not data.get(key, "").strip():
@@ -153,9 +200,10 @@ def _load_scope(root: Path, errors: list[str]) -> dict[str, Any]:
 
 def _faq_chunks(root: Path, errors: list[str]) -> list[Chunk]:
     chunks: list[Chunk] = []
-    for path in sorted((root / "faq").glob("*.y*ml")) if (root / "faq").is_dir() else []:
+    faq = _folder(root, "faq", errors)
+    for path in sorted(faq.glob("*.y*ml")) if faq else []:
         rel = path.relative_to(root).as_posix()
-        data = _load_yaml(path, rel, errors)
+        data = _load_yaml(root, path, rel, errors)
         if data is None:
             continue
         if not isinstance(data, list):
@@ -167,7 +215,7 @@ def _faq_chunks(root: Path, errors: list[str]) -> list[Chunk]:
                 continue
             line = entry.pop("__line__", 0)
             where = f"{rel}:{line}"
-            for key in sorted(set(entry) - FAQ_KEYS):
+            for key in sorted(set(entry) - FAQ_KEYS, key=str):
                 errors.append(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(FAQ_KEYS))})")
             entry_id = entry.get("id")
             if not isinstance(entry_id, str) or not entry_id.strip():
@@ -197,12 +245,13 @@ def _faq_chunks(root: Path, errors: list[str]) -> list[Chunk]:
 
 
 def _doc_chunks(root: Path, errors: list[str]) -> list[Chunk]:
-    docs = root / "docs"
+    docs = _folder(root, "docs", errors)
     chunks: list[Chunk] = []
-    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+    # rglob lists linked files but does not descend into linked folders; _read_text checks each file.
+    for path in sorted(docs.rglob("*.md")) if docs else []:
         rel = path.relative_to(root).as_posix()
         doc_rel = path.relative_to(docs).as_posix()
-        text = _read_text(path, rel, errors)
+        text = _read_text(root, path, rel, errors)
         if text is None:
             continue
         try:
@@ -212,17 +261,20 @@ def _doc_chunks(root: Path, errors: list[str]) -> list[Chunk]:
             continue
         meta: dict[str, Any] = {}
         if front is not None:
-            try:
-                meta = yaml.safe_load(front) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                errors.append(f"{rel}:{(mark.line + 2) if mark else 1}: invalid front matter YAML")
+            before = len(errors)
+            meta = _parse_yaml(front, rel, errors, lines=False, first_line=2)
+            if len(errors) > before:
                 continue
+            meta = meta or {}
             if not isinstance(meta, dict):
                 errors.append(f"{rel}:1: front matter must be a mapping (title, url)")
                 continue
-            for key in sorted(set(meta) - FRONT_MATTER_KEYS):
+            for key in sorted(set(meta) - FRONT_MATTER_KEYS, key=str):
                 errors.append(f"{rel}:1: unknown front matter key {key!r} (allowed: title, url)")
+            bad = [k for k in sorted(FRONT_MATTER_KEYS) if meta.get(k) is not None and not isinstance(meta[k], str)]
+            if bad:
+                errors.append(f"{rel}:1: front matter `{bad[0]}` must be text")
+                continue
         heading_title, sections = split_sections(body, offset)
         page_title = str(meta.get("title") or heading_title or path.stem.replace("-", " ").title())
         url = meta.get("url")

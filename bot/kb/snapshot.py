@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,11 @@ class Snapshot:
     model: str
 
     @property
+    def findings(self) -> list:
+        """What the index-time scan found (bot.guard.knowledge.KnowledgeFinding), stored in the index too."""
+        return self.kb.findings
+
+    @property
     def versions(self) -> dict[str, str]:
         return {"kb": self.kb.fingerprint, "embedding": self.model, "calibration": self.calibration.key[:16]}
 
@@ -42,6 +48,8 @@ def build_snapshot(
     db = open_db(db_path)
     try:
         stats = build_index(db, kb, embedder, progress)
+        with db.conn:
+            set_meta(db, knowledge_findings=json.dumps([f.to_dict() for f in kb.findings], ensure_ascii=False))
         texts = [t for c in kb.chunks for t in c.embed_texts]
         vectors, _ = cached_vectors(db, embedder, texts)
         index = SearchIndex.from_vectors(kb.chunks, vectors, rrf_k)

@@ -50,6 +50,7 @@ class ReloadResult:
     calibration: dict = field(default_factory=dict)  # field -> [old, new]
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # the knowledge scan's, one line each
     embedded_texts: int = 0
     reused_texts: int = 0
     duration_ms: float = 0.0
@@ -83,6 +84,11 @@ class ReloadResult:
         else:
             lines.append("  calibration: unchanged")
         lines.append(f"  texts embedded: {self.embedded_texts}, reused: {self.reused_texts}")
+        if self.findings:
+            lines.append("  " + strings.KNOWLEDGE_FINDINGS.format(count=len(self.findings)))
+            lines += [f"    {f}" for f in self.findings[:20]]
+            if len(self.findings) > 20:
+                lines.append(f"    (+{len(self.findings) - 20} more: run `helpbot index` to list them all)")
         lines += [f"  {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -184,6 +190,7 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
         kb = load_knowledge(bot.knowledge_dir)  # 1) validate everything first
         live = bot.snapshot
         result.diff = diff_knowledge(live.kb, kb)
+        result.findings = [f.describe() for f in kb.findings]  # scanned once; the snapshot reuses it
         result.notes = _run_hooks(bot, apply=False)
         if dry_run:
             calibration, result.embedded_texts = preview_calibration(bot, kb)
@@ -244,6 +251,7 @@ def _record(bot, result: ReloadResult) -> None:
             "changes": result.changes(),
             "errors": result.errors,
             "embedded_texts": result.embedded_texts,
+            "findings": len(result.findings),
             "duration_ms": round(result.duration_ms, 1),
         },
     )

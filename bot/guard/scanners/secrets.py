@@ -7,19 +7,20 @@ from bot.guard.secrets import find_secrets
 
 
 class SecretsScanner(Scanner):
-    """Redact tokens, keys and passwords. Input: flag + note. Output: a leak, so block."""
+    """Redact tokens, keys and passwords. Input: flag + note. Output: masked always; one that is not in
+    the sources is a leak, so block; one that is (a secret in a knowledge file) is masked and flagged."""
 
     name = "secrets"
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         spans = find_secrets(text)
-        output = context.direction == "output"
-        if output:
-            spans = [s for s in spans if not in_sources(text[s.start:s.end], context)]
         if not spans:
             return ScanResult(text)
         kinds = list(dict.fromkeys(s.kind for s in spans))
-        if output:
+        if context.direction == "output":
+            if all(in_sources(text[s.start:s.end], context) for s in spans):
+                return ScanResult(redact(text, spans), "flag", 0.5, "output.secret_in_knowledge", tuple(kinds),
+                                  flags=("knowledge.secret",))
             return ScanResult(redact(text, spans), "block", 0.9, "output.secret", tuple(kinds))
         context.add_note(NOTE_SECRET)
         return ScanResult(redact(text, spans), "flag", 0.3, kinds[0], tuple(kinds[1:]))
