@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.routing import shared_data  # noqa: E402
+from bot.dev import shared_data  # noqa: E402
 
 DECLINED = ["refuse", "unknown"]
 
@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> dict:
                 fh.write(json.dumps({"id": n, **case}, ensure_ascii=False) + "\n")
         os.environ["HELPBOT_HOME"] = str(root / "home")
         from bot.config import load_settings
-        from bot.evaluate import format_summary, load_cases, run_eval
-        from bot.pipeline import HelpBot
+        from bot.core.evaluate import format_summary, load_cases, run_eval
+        from bot.core.pipeline import HelpBot
 
         started = time.perf_counter()
         bot = HelpBot(load_settings(), root / "knowledge")

@@ -50,9 +50,9 @@ def timed(fn, *args):
 
 def bench_answers(n: int, home: Path) -> dict:
     from bot.config import load_settings
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
     from bot.messages import Message
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     embedder = get_embedder()
     model = embedder.model
@@ -93,8 +93,8 @@ def bench_answers(n: int, home: Path) -> dict:
 
 
 def bench_vector_search(n_chunks: int = 100_000, dim: int = 384, queries: int = 50) -> dict:
-    from bot.index.search import SearchIndex
-    from bot.kb import Chunk
+    from bot.search.index import SearchIndex
+    from bot.knowledge import Chunk
 
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((n_chunks, dim)).astype(np.float32)
@@ -111,9 +111,9 @@ def bench_vector_search(n_chunks: int = 100_000, dim: int = 384, queries: int = 
 
 
 def bench_indexing(home: Path) -> dict:
-    from bot.embeddings import get_embedder
-    from bot.kb import load_knowledge
-    from bot.kb.snapshot import build_snapshot
+    from bot.search.embeddings import get_embedder
+    from bot.knowledge import load_knowledge
+    from bot.core.snapshot import build_snapshot
 
     embedder = get_embedder()
     work = Path(tempfile.mkdtemp())
@@ -122,7 +122,7 @@ def bench_indexing(home: Path) -> dict:
     kb = load_knowledge(kb_dir)
     texts = [t for c in kb.chunks for t in c.embed_texts]
     bare_ms = min(timed(lambda: embedder.model.encode(texts, batch_size=256, normalize_embeddings=True))[0] for _ in range(2))
-    from bot.index.store import build_index, open_db
+    from bot.search.store import build_index, open_db
 
     db = open_db(work / "fresh.db")
     index_ms, stats = timed(build_index, db, kb, embedder)

@@ -81,7 +81,7 @@ def index(ctx, knowledge):
 @friendly_errors
 def eval_command(ctx, knowledge, cases, out, as_json):
     """Run labelled cases (JSON lines) and print accuracy, per-route precision/recall and latency."""
-    from bot.evaluate import format_summary, load_cases, run_eval
+    from bot.core.evaluate import format_summary, load_cases, run_eval
 
     loaded = load_cases(cases)
     bot = load_bot(ctx, knowledge)

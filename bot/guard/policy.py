@@ -2,7 +2,7 @@
 
 DEFAULT_POLICY is the full schema; a user policy (dict or TOML/YAML/JSON file) overrides any
 part of it. Unknown keys raise ConfigError naming the key. Thresholds marked "fitted" were set
-with `python -m bot.guard.evaluate` on ../shared/data (see docs/guard.md).
+with `python -m bot.dev.guard_evaluate` on ../shared/data (see docs/guard.md).
 """
 
 from __future__ import annotations

@@ -21,15 +21,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bot import calibrate, strings
-from bot.calibrate import Calibration
-from bot.embeddings import Embedder
+from bot import strings
+from bot.routing import calibrate
+from bot.routing.calibrate import Calibration
+from bot.search.embeddings import Embedder
 from bot.errors import HelpbotError, KnowledgeError
-from bot.index.search import SearchIndex
-from bot.index.store import cached_vectors, get_meta, open_db, set_meta
-from bot.kb.loader import KnowledgeBase, load_knowledge
-from bot.kb.snapshot import build_snapshot, fit_calibration
-from bot.ops import metrics
+from bot.search.index import SearchIndex
+from bot.search.store import cached_vectors, get_meta, open_db, set_meta
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
+from bot.core.snapshot import build_snapshot, fit_calibration
+from bot.core import metrics
 from bot.paths import index_path
 
 log = logging.getLogger("helpbot.ops.reload")

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot import strings
 from bot.errors import HelpbotError
-from bot.ops import metrics
+from bot.core import metrics
 from bot.ops.reload import reload_knowledge
 
 log = logging.getLogger("helpbot.ops.server")

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot.messages import Reply
-from bot.ops import metrics
+from bot.core import metrics
 from bot.ops.logging import JsonFormatter, configure_logging, scrub
 
 SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"

@@ -9,10 +9,10 @@ import json
 import pytest
 
 from bot import strings
-from bot.index.store import open_db
-from bot.kb import snapshot as snapshot_mod
-from bot.kb.snapshot import build_snapshot
-from bot.ops import metrics
+from bot.search.store import open_db
+from bot.core import snapshot as snapshot_mod
+from bot.core.snapshot import build_snapshot
+from bot.core import metrics
 from bot.ops import reload as reload_mod
 from bot.ops.reload import diff_knowledge, preview_calibration, reload_knowledge
 from bot.paths import index_path
@@ -140,7 +140,7 @@ async def test_dry_run_shows_diff_and_calibration_but_swaps_nothing(fresh_bot, m
     assert "NEW-ANSWER-MARKER" not in ask_sync(bot).answer
     assert _chunk_hashes(bot) == hashes_before
     # The calibration was fitted for the new knowledge, beside the live one.
-    from bot.kb import load_knowledge
+    from bot.knowledge import load_knowledge
 
     new_kb = load_knowledge(bot.knowledge_dir)
     calibration, embedded = preview_calibration(bot, new_kb)

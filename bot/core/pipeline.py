@@ -21,21 +21,21 @@ from urllib.parse import urlparse
 
 
 from bot import __version__, strings
-from bot.audit import AuditLog
+from bot.core.audit import AuditLog
 from bot.config import Settings
-from bot.embedcache import EmbeddingCache
+from bot.search.embedcache import EmbeddingCache
 from bot.llm import build_generator
-from bot.embeddings import Embedder, get_embedder
+from bot.search.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
-from bot.kb.snapshot import Snapshot, build_snapshot
+from bot.core.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply
-from bot.ops import metrics
+from bot.core import metrics
 from bot.paths import audit_path, index_path, resolve_knowledge
-from bot.generation import ProgressSink, compose_with_llm
+from bot.llm.writer import ProgressSink, compose_with_llm
 from bot.guard import GuardOutcome
-from bot.guarding import GuardStage, redact_for_log, reload_guard_policy
+from bot.guard.stage import GuardStage, redact_for_log, reload_guard_policy
 from bot.ops.reload import RELOAD_HOOKS
-from bot.router import PartDecision, Router, smalltalk_kind
+from bot.routing.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
 from bot.routing.head import load_head
 from bot.routing.memory import ConversationMemory

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from bot.errors import KnowledgeError
-from bot.kb.markdown import split_front_matter, split_sections
+from bot.knowledge.markdown import split_front_matter, split_sections
 
 SCOPE_KEYS = {"service", "description", "topics", "contact"}
 FAQ_KEYS = {"id", "questions", "answer", "url", "tags"}

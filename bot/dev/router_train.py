@@ -1,4 +1,4 @@
-"""Re-make bot/data/router_head.npz from ../shared/data: `python -m bot.routing.train [--shared DIR]`.
+"""Re-make bot/data/router_head.npz from ../shared/data: `python -m bot.dev.router_train [--shared DIR]`.
 
 Help-desk questions about a service (positives): BANKING77 train, CLINC150 `banking` and
 `credit_cards` train rows. Generic requests (negatives): alpaca generic instructions, every other
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.routing import shared_data
+from bot.dev import shared_data
 from bot.routing.head import HEAD_PATH, Head
 
 SERVICE_DOMAINS = ("banking", "credit_cards")
@@ -100,7 +100,7 @@ def train(shared: Path, embedder, seed: int = 0) -> tuple[Head, dict]:
         "holdout_balanced_accuracy": round(scores[(hidden, decay)], 4),
         "sources": "banking77/train, clinc150 train+oos_train, generic_requests/alpaca_harmless_dev "
         "(without every fifth banking77/alpaca row, kept for benchmarks/clinc_eval.py --protocol banking77)",
-        "remake": "python -m bot.routing.train --shared ../shared/data",
+        "remake": "python -m bot.dev.router_train --shared ../shared/data",
     }
     return Head(w1, b1, w2, b2, info), {f"{h}/{d}": round(v, 4) for (h, d), v in scores.items()}
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=shared_data.default_shared())
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
     args = parser.parse_args(argv)
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     head, scores = train(args.shared, get_embedder())
     head.save(args.out)

@@ -1,6 +1,6 @@
 """Read the development data sets in ../shared/data, and embed them once (cached on disk).
 
-Only numbers derived from these sets ship with helpbot (see `bot.routing.train`); their text
+Only numbers derived from these sets ship with helpbot (see `bot.dev.router_train`); their text
 never enters the project. Everything here returns empty results when a file is absent.
 """
 

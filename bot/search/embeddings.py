@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import minilm
+from bot.search import minilm
 from bot.errors import HelpbotError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from bot import calibrate
-from bot.calibrate import Calibration
-from bot.embeddings import Embedder
-from bot.index.search import SearchIndex
+from bot.routing import calibrate
+from bot.routing.calibrate import Calibration
+from bot.search.embeddings import Embedder
+from bot.search.index import SearchIndex
 from bot.routing.features import Geometry
 from bot.routing.head import head_for
-from bot.index.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
-from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.search.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
 
 
 @dataclass
