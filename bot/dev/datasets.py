@@ -1,6 +1,9 @@
-"""Readers for the development data sets in ../shared/data (never shipped with the project).
+"""The one reader for the development data sets in ../shared/data (never shipped with the project),
+and the one on-disk embedding cache the offline tools share.
 
-Every reader returns plain Python lists; `data_dir()` is None when the folder is absent.
+Every reader returns plain Python lists and an empty result when its file is absent; `data_dir()`
+is None when the whole folder is absent. Only numbers derived from these sets ship with helpbot
+(see `bot.dev.router_train`, `bot.dev.guard_train`); their text never enters the project.
 """
 
 from __future__ import annotations
@@ -17,15 +20,26 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 IN_SCOPE_DOMAINS = ("banking", "credit_cards")
 
 
+def default_shared() -> Path:
+    """Where the data sets are looked for: $HELPBOT_SHARED_DATA, else ../shared/data beside the repo."""
+    return Path(os.environ.get("HELPBOT_SHARED_DATA") or REPO_ROOT / ".." / "shared" / "data")
+
+
 def data_dir(path: str | os.PathLike | None = None) -> Path | None:
-    candidate = Path(path or os.environ.get("HELPBOT_SHARED_DATA") or REPO_ROOT / ".." / "shared" / "data")
+    candidate = Path(path or default_shared())
     return candidate.resolve() if candidate.is_dir() else None
 
 
 def _csv(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
     csv.field_size_limit(10**9)
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def _json(path: Path, empty):
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else empty
 
 
 def deepset(root: Path) -> list[tuple[str, int]]:
@@ -40,28 +54,42 @@ def wild_jailbreaks(root: Path) -> list[str]:
     return [r["prompt"] for r in _csv(root / "jailbreaks" / "wild_jailbreaks_2023_05_07.csv")]
 
 
+def clinc_splits(root: Path) -> dict[str, list[tuple[str, str]]]:
+    """CLINC150 splits: {"train"|"val"|"oos_train"|"oos_val": [(text, intent)]}."""
+    data = _json(root / "clinc150" / "clinc150_train_val.json", {})
+    return {split: [(t, i) for t, i in rows] for split, rows in data.items()}
+
+
 def clinc(root: Path, split: str) -> list[tuple[str, str]]:
-    data = json.loads((root / "clinc150" / "clinc150_train_val.json").read_text(encoding="utf-8"))
-    return [(t, i) for t, i in data[split]]
+    return clinc_splits(root).get(split, [])
+
+
+def clinc_domains(root: Path) -> dict[str, list[str]]:
+    return _json(root / "clinc150" / "domains.json", {})
 
 
 def clinc_in_scope(root: Path, split: str = "val") -> list[str]:
-    domains = json.loads((root / "clinc150" / "domains.json").read_text(encoding="utf-8"))
-    intents = {i for d in IN_SCOPE_DOMAINS for i in domains[d]}
+    domains = clinc_domains(root)
+    intents = {i for d in IN_SCOPE_DOMAINS for i in domains.get(d, [])}
     return [t for t, i in clinc(root, split) if i in intents]
 
 
-def banking77(root: Path) -> list[str]:
-    return [r["text"] for r in _csv(root / "banking77" / "train.csv")]
+def banking77(root: Path) -> list[tuple[str, str]]:
+    """(text, category) rows of BANKING77 train."""
+    return [(r["text"], r["category"]) for r in _csv(root / "banking77" / "train.csv")]
 
 
 def alpaca(root: Path) -> list[str]:
-    rows = json.loads((root / "generic_requests" / "alpaca_harmless_dev.json").read_text(encoding="utf-8"))
-    return [r["instruction"] for r in rows]
+    return [r["instruction"] for r in _json(root / "generic_requests" / "alpaca_harmless_dev.json", [])]
 
 
 def presidio(root: Path) -> list[dict]:
-    return json.loads((root / "pii" / "presidio_synth_dev.json").read_text(encoding="utf-8"))
+    return _json(root / "pii" / "presidio_synth_dev.json", [])
+
+
+def reserved(row: int) -> bool:
+    """Every fifth BANKING77 / alpaca row is kept out of training: the banking77 benchmark's test set."""
+    return row % 5 == 0
 
 
 def split_indices(n: int, test_share: float = 0.3, seed: int = 13) -> tuple[np.ndarray, np.ndarray]:
@@ -71,33 +99,35 @@ def split_indices(n: int, test_share: float = 0.3, seed: int = 13) -> tuple[np.n
     return np.sort(order[:cut]), np.sort(order[cut:])
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "helpbot" / "guard-embeddings"
+    path = Path(base) / "helpbot" / "embeddings"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
-_STORES: dict[Path, tuple[dict[str, int], np.ndarray]] = {}
+def embed_cached(embedder, texts: list[str], batch_size: int = 256) -> np.ndarray:
+    """Embed `texts`, reusing vectors cached on disk for this model (keyed by text hash; dev use only)."""
+    ident = embedder.identity
+    path = cache_dir() / f"{ident.name.replace('/', '_')}-{ident.fingerprint}.npz"
+    cache: dict[str, np.ndarray] = {}
+    if path.is_file():
+        with np.load(path) as data:
+            cache = dict(zip(data["keys"].tolist(), data["vectors"]))
+    keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest()[:24] for t in texts]
+    missing = list(dict.fromkeys(k for k in keys if k not in cache))
+    by_key = dict(zip(keys, texts))
+    for start in range(0, len(missing), batch_size):
+        batch = missing[start : start + batch_size]
+        cache.update(zip(batch, embedder.embed_batch([by_key[k] for k in batch])))
+        if (start // batch_size) % 16 == 15 or start + batch_size >= len(missing):
+            _save(path, cache)  # every few thousand texts, so an interrupted run keeps its work
+    if not texts:
+        return np.zeros((0, ident.dimension), np.float32)
+    return np.stack([cache[k] for k in keys]).astype(np.float32)
 
 
-def embed_cached(embedder, texts: list[str]) -> np.ndarray:
-    """Embed with an on-disk per-text cache keyed by the model fingerprint (dev use only)."""
-    folder = _cache_dir() / embedder.identity.fingerprint
-    if folder not in _STORES:
-        if (folder / "vectors.npy").exists():
-            _STORES[folder] = (json.loads((folder / "index.json").read_text()), np.load(folder / "vectors.npy"))
-        else:
-            _STORES[folder] = ({}, np.zeros((0, embedder.identity.dimension), dtype=np.float32))
-    index, matrix = _STORES[folder]
-    keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
-    todo = list(dict.fromkeys(k for k in keys if k not in index))
-    if todo:
-        text_of = dict(zip(keys, texts))
-        new = embedder.embed_batch([text_of[k] for k in todo])
-        for k in todo:
-            index[k] = len(index)
-        matrix = np.concatenate([matrix, new.astype(np.float32)])
-        _STORES[folder] = (index, matrix)
-        folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "vectors.npy", matrix)
-        (folder / "index.json").write_text(json.dumps(index))
-    return matrix[[index[k] for k in keys]]
+def _save(path: Path, cache: dict[str, np.ndarray]) -> None:
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())).astype(np.float32))
+    os.replace(tmp, path)

@@ -38,7 +38,7 @@ def load_sources(root) -> dict[str, list[str]]:
     ds = D.deepset(root)
     raw = {"deepset_pos": [t for t, l in ds if l == 1], "giskard": D.giskard(root),
            "wild": D.wild_jailbreaks(root), "deepset_neg": [t for t, l in ds if l == 0],
-           "clinc_train": [t for t, _ in D.clinc(root, "train")], "banking77": D.banking77(root),
+           "clinc_train": [t for t, _ in D.clinc(root, "train")], "banking77": [t for t, _ in D.banking77(root)],
            "alpaca": D.alpaca(root)}
     return {k: [normalize(t)[:4000] for t in v] for k, v in raw.items()}
 
