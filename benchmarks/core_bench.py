@@ -68,13 +68,12 @@ def bench_answers(n: int, home: Path) -> dict:
         helpbot_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"u{len(helpbot_single)}", channel_id=f"c{len(helpbot_single)}"))[0])
     # The same, with helpbot embedding through SentenceTransformer.encode instead of its direct path:
     # how much of the ask ratio is the faster encode, how much the rest of the pipeline.
-    direct, embedder._direct = getattr(embedder, "_direct", None), None
     bare_single2, library_single = [], []
-    # First letter in lower case: new texts (no per-text cache hits from the run above), same routes.
-    for i, q in enumerate(q[0].lower() + q[1:] for q in qs):
-        bare_single2.append(timed(model.encode, [q])[0])
-        library_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"l{i}", channel_id=f"l{i}"))[0])
-    embedder._direct = direct
+    with embedder.use_library():
+        # First letter in lower case: new texts (no per-text cache hits from the run above), same routes.
+        for i, q in enumerate(q[0].lower() + q[1:] for q in qs):
+            bare_single2.append(timed(model.encode, [q])[0])
+            library_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"l{i}", channel_id=f"l{i}"))[0])
     bare_batch_ms = min(timed(lambda: model.encode(qs, batch_size=64, normalize_embeddings=True))[0] for _ in range(3))
     # fresh users per run: the same user asking everything three times would trip the split-request guard
     eval_ms = min(timed(lambda r=r: bot.answer_batch([Message(q, platform="eval", user_id=f"e{r}-{i}", channel_id=f"e{r}-{i}") for i, q in enumerate(qs)]))[0] for r in range(3))

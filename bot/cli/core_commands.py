@@ -65,11 +65,13 @@ def index(ctx, knowledge):
     op = snap.calibration.operating_point
     click.echo(
         f"calibration: answer >= {snap.calibration.answer_threshold:.3f}, in scope >= {snap.calibration.scope_threshold:.3f}; "
-        f"held-out phrasings answered with the right entry {op.get('heldout_right_entry', 0):.1%}, "
-        f"out-of-scope declined {op.get('out_of_scope_declined', 0):.1%}"
+        f"held-out phrasings answered with the right entry {_pct(op.get('heldout_answered_right'))}, "
+        f"out-of-scope declined {_pct(op.get('out_of_scope_declined'))}"
     )
-    for warning in getattr(snap, "warnings", []):
-        click.echo(f"warning: {warning}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
 
 
 @main.command(name="eval")

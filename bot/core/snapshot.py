@@ -1,10 +1,16 @@
-"""A snapshot: validated knowledge + its search index + fitted thresholds, built together, swapped whole."""
+"""A snapshot: validated knowledge + its search index + fitted thresholds, built together, swapped whole.
+
+In: the knowledge folder, the index database and the embedder. Out: a `Snapshot` the pipeline
+serves from until a reload swaps in the next one; what is derived from it lives on it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlparse
 
 from bot.routing import calibrate
 from bot.routing.calibrate import Calibration
@@ -27,6 +33,11 @@ class Snapshot:
     @property
     def versions(self) -> dict[str, str]:
         return {"kb": self.kb.fingerprint, "embedding": self.model, "calibration": self.calibration.key[:16]}
+
+    @cached_property
+    def allowed_domains(self) -> tuple[str, ...]:
+        """Hosts the knowledge links to: the only ones an answer may link to."""
+        return tuple(sorted({urlparse(c.url).netloc for c in self.kb.chunks if c.url}))
 
 
 def build_snapshot(

@@ -94,7 +94,13 @@ def resolve_policy(config: dict | None = None) -> dict:
 
 
 def load_policy(path: str | Path) -> dict:
-    """Read a policy file (.toml, .yaml/.yml or .json); a top-level [guard] table is accepted."""
+    """A policy file over DEFAULT_POLICY, validated."""
+    return resolve_policy(read_policy_file(path))
+
+
+def read_policy_file(path: str | Path) -> dict:
+    """Read a policy file (.toml, .yaml/.yml or .json) as written, validated against the schema;
+    a top-level [guard] table is accepted. Layer it over other settings with `resolve_policy`."""
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -121,4 +127,5 @@ def load_policy(path: str | Path) -> dict:
         raise ConfigError(f"guard policy {path} must be a table of settings")
     if set(data) == {"guard"} and isinstance(data["guard"], dict):
         data = data["guard"]
-    return resolve_policy(data)
+    resolve_policy(data)  # raises ConfigError naming the bad key or value
+    return data

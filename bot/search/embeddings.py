@@ -5,6 +5,7 @@ Vectors are float32 and L2-normalised, so a dot product is the cosine similarity
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -118,6 +119,15 @@ class SentenceTransformerEmbedder(Embedder):
                     self._st = SentenceTransformer(self._path, device=self._device)
         return self._st
 
+    @property
+    def direct(self) -> bool:
+        """True while the model runs on transformers alone; False: through SentenceTransformer.encode."""
+        return self._direct is not None
+
+    def use_library(self) -> "contextlib.AbstractContextManager[None]":
+        """Within the block, embed through SentenceTransformer.encode (benchmarks compare both paths)."""
+        return _through_library(self)
+
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch
         # size x length, and 64 sections at once add ~250 MB to the process for no speed gain on CPU.
@@ -180,3 +190,14 @@ def get_embedder(name: str = DEFAULT_MODEL, device: str | None = None) -> Embedd
             factory = _FACTORIES.get(name)
             _EMBEDDERS[key] = factory() if factory else SentenceTransformerEmbedder(name, device=device)
         return _EMBEDDERS[key]
+
+
+@contextlib.contextmanager
+def _through_library(embedder: SentenceTransformerEmbedder):
+    with embedder._lock:
+        direct, embedder._direct = embedder._direct, None
+    try:
+        yield
+    finally:
+        with embedder._lock:
+            embedder._direct = direct
