@@ -119,14 +119,16 @@ class SentenceTransformerEmbedder(Embedder):
                     self._st = SentenceTransformer(self._path, device=self._device)
         return self._st
 
-    @property
-    def direct(self) -> bool:
-        """True while the model runs on transformers alone; False: through SentenceTransformer.encode."""
-        return self._direct is not None
-
-    def use_library(self) -> "contextlib.AbstractContextManager[None]":
+    @contextlib.contextmanager
+    def use_library(self):
         """Within the block, embed through SentenceTransformer.encode (benchmarks compare both paths)."""
-        return _through_library(self)
+        with self._lock:
+            direct, self._direct = self._direct, None
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._direct = direct
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch
@@ -190,14 +192,3 @@ def get_embedder(name: str = DEFAULT_MODEL, device: str | None = None) -> Embedd
             factory = _FACTORIES.get(name)
             _EMBEDDERS[key] = factory() if factory else SentenceTransformerEmbedder(name, device=device)
         return _EMBEDDERS[key]
-
-
-@contextlib.contextmanager
-def _through_library(embedder: SentenceTransformerEmbedder):
-    with embedder._lock:
-        direct, embedder._direct = embedder._direct, None
-    try:
-        yield
-    finally:
-        with embedder._lock:
-            embedder._direct = direct

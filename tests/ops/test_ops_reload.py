@@ -1,4 +1,4 @@
-"""Knowledge reload: happy path, invalid knowledge, concurrent questions, dry run, one at a time, hooks."""
+"""Knowledge reload: happy path, invalid knowledge, concurrent questions, dry run, one at a time, participants."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ import asyncio
 import io
 import json
 
-import pytest
-
 from bot import strings
 from bot.search.store import open_db
 from bot.core import snapshot as snapshot_mod
 from bot.core.snapshot import build_snapshot
 from bot.core.pipeline import Staged
-from bot.ops import reload as reload_mod
 from bot.ops.reload import diff_knowledge, preview_calibration, reload_knowledge
 from bot.paths import index_path
 from ops_helpers import add_faq, ask, ask_sync, edit_faq
