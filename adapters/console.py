@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import Callable, TextIO
 
-from bot.admin import run_admin
+from bot.ops.admin import run_admin
 from bot.messages import Message, Reply
 
 COMMANDS = {

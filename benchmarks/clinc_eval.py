@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.routing import shared_data  # noqa: E402
+from bot.dev import datasets as D  # noqa: E402
 
 DECLINED = ["refuse", "unknown"]
 
@@ -45,7 +45,7 @@ def write_kb(root: Path, service: str, entries: dict[str, list[str]]) -> None:
 
 
 def clinc_protocol(shared: Path, split: str, per_entry: int = 10):
-    data, domains = shared_data.clinc(shared), shared_data.clinc_domains(shared)
+    data, domains = D.clinc_splits(shared), D.clinc_domains(shared)
     intents = [i for d in ("banking", "credit_cards") for i in domains[d]]
     entries: dict[str, list[str]] = {i: [] for i in intents}
     for text, intent in data["train"]:
@@ -58,14 +58,14 @@ def clinc_protocol(shared: Path, split: str, per_entry: int = 10):
 
 
 def banking77_protocol(shared: Path, per_entry: int = 5):
-    rows = shared_data.banking77(shared)
+    rows = D.banking77(shared)
     entries: dict[str, list[str]] = collections.defaultdict(list)
     for n, (text, category) in enumerate(rows):
-        if not shared_data.reserved(n) and len(entries[category]) < per_entry:
+        if not D.reserved(n) and len(entries[category]) < per_entry:
             entries[category].append(text)
-    cases = [{"text": t, "expect": "answer", "source": c} for n, (t, c) in enumerate(rows) if shared_data.reserved(n)]
-    generic = shared_data.alpaca(shared)
-    cases += [{"text": t, "expect": DECLINED} for n, t in enumerate(generic) if shared_data.reserved(n)]
+    cases = [{"text": t, "expect": "answer", "source": c} for n, (t, c) in enumerate(rows) if D.reserved(n)]
+    generic = D.alpaca(shared)
+    cases += [{"text": t, "expect": DECLINED} for n, t in enumerate(generic) if D.reserved(n)]
     return "Card bank", dict(entries), cases
 
 
@@ -94,7 +94,7 @@ def goal_figures(results: list[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=shared_data.default_shared())
+    parser.add_argument("--shared", type=Path, default=D.default_shared())
     parser.add_argument("--protocol", choices=("clinc", "banking77"), default="clinc")
     parser.add_argument("--split", choices=("val", "train"), default="val")
     parser.add_argument("--out", type=Path, default=None, help="write per-case results (JSON lines) here")
@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> dict:
                 fh.write(json.dumps({"id": n, **case}, ensure_ascii=False) + "\n")
         os.environ["HELPBOT_HOME"] = str(root / "home")
         from bot.config import load_settings
-        from bot.evaluate import format_summary, load_cases, run_eval
-        from bot.pipeline import HelpBot
+        from bot.core.evaluate import format_summary, load_cases, run_eval
+        from bot.core.pipeline import HelpBot
 
         started = time.perf_counter()
         bot = HelpBot(load_settings(), root / "knowledge")

@@ -50,9 +50,9 @@ def timed(fn, *args):
 
 def bench_answers(n: int, home: Path) -> dict:
     from bot.config import load_settings
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
     from bot.messages import Message
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     embedder = get_embedder()
     model = embedder.model
@@ -68,13 +68,12 @@ def bench_answers(n: int, home: Path) -> dict:
         helpbot_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"u{len(helpbot_single)}", channel_id=f"c{len(helpbot_single)}"))[0])
     # The same, with helpbot embedding through SentenceTransformer.encode instead of its direct path:
     # how much of the ask ratio is the faster encode, how much the rest of the pipeline.
-    direct, embedder._direct = getattr(embedder, "_direct", None), None
     bare_single2, library_single = [], []
-    # First letter in lower case: new texts (no per-text cache hits from the run above), same routes.
-    for i, q in enumerate(q[0].lower() + q[1:] for q in qs):
-        bare_single2.append(timed(model.encode, [q])[0])
-        library_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"l{i}", channel_id=f"l{i}"))[0])
-    embedder._direct = direct
+    with embedder.use_library():
+        # First letter in lower case: new texts (no per-text cache hits from the run above), same routes.
+        for i, q in enumerate(q[0].lower() + q[1:] for q in qs):
+            bare_single2.append(timed(model.encode, [q])[0])
+            library_single.append(timed(bot.answer_sync, Message(q, platform="bench", user_id=f"l{i}", channel_id=f"l{i}"))[0])
     bare_batch_ms = min(timed(lambda: model.encode(qs, batch_size=64, normalize_embeddings=True))[0] for _ in range(3))
     # fresh users per run: the same user asking everything three times would trip the split-request guard
     eval_ms = min(timed(lambda r=r: bot.answer_batch([Message(q, platform="eval", user_id=f"e{r}-{i}", channel_id=f"e{r}-{i}") for i, q in enumerate(qs)]))[0] for r in range(3))
@@ -93,8 +92,8 @@ def bench_answers(n: int, home: Path) -> dict:
 
 
 def bench_vector_search(n_chunks: int = 100_000, dim: int = 384, queries: int = 50) -> dict:
-    from bot.index.search import SearchIndex
-    from bot.kb import Chunk
+    from bot.search.index import SearchIndex
+    from bot.knowledge import Chunk
 
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((n_chunks, dim)).astype(np.float32)
@@ -111,9 +110,9 @@ def bench_vector_search(n_chunks: int = 100_000, dim: int = 384, queries: int = 
 
 
 def bench_indexing(home: Path) -> dict:
-    from bot.embeddings import get_embedder
-    from bot.kb import load_knowledge
-    from bot.kb.snapshot import build_snapshot
+    from bot.search.embeddings import get_embedder
+    from bot.knowledge import load_knowledge
+    from bot.core.snapshot import build_snapshot
 
     embedder = get_embedder()
     work = Path(tempfile.mkdtemp())
@@ -122,7 +121,7 @@ def bench_indexing(home: Path) -> dict:
     kb = load_knowledge(kb_dir)
     texts = [t for c in kb.chunks for t in c.embed_texts]
     bare_ms = min(timed(lambda: embedder.model.encode(texts, batch_size=256, normalize_embeddings=True))[0] for _ in range(2))
-    from bot.index.store import build_index, open_db
+    from bot.search.store import build_index, open_db
 
     db = open_db(work / "fresh.db")
     index_ms, stats = timed(build_index, db, kb, embedder)

@@ -40,7 +40,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from clinc_eval import clinc_protocol, write_jsonl, write_kb  # noqa: E402
 
-from bot.guard import datasets as D  # noqa: E402
+from bot.dev import datasets as D  # noqa: E402
 from bot.guard.normalize import normalize  # noqa: E402
 
 NOT_ANSWERED = ("block", "refuse")
@@ -59,8 +59,8 @@ def attack_rows(root: Path, heldout: bool) -> dict[str, list[str]]:
 
 def heldout_policy(root: Path, folder: Path) -> Path:
     """A guard policy file whose injection head never saw the held-out rows."""
-    from bot.embeddings import get_embedder
-    from bot.guard.train import embed_sources, fit_on, load_sources
+    from bot.search.embeddings import get_embedder
+    from bot.dev.guard_train import embed_sources, fit_on, load_sources
 
     texts = load_sources(root)
     vecs = embed_sources(texts, get_embedder())
@@ -73,7 +73,7 @@ def heldout_policy(root: Path, folder: Path) -> Path:
 
 def sample_cases() -> tuple[list[dict], list[dict]]:
     """The sample knowledge's FAQ phrasings and its labelled answer cases (both in scope)."""
-    from bot.kb.loader import load_knowledge
+    from bot.knowledge.loader import load_knowledge
 
     kb = load_knowledge(REPO / "knowledge")
     phrasings = [{"text": q, "expect": ["answer", "partial"], "source": c.id}
@@ -92,7 +92,7 @@ def appended(questions: list[dict], injections: list[str]) -> list[dict]:
 
 def run(bot, name: str, cases: list[dict]) -> list[dict]:
     """Each case is its own user and conversation (ids are unique across sets)."""
-    from bot.evaluate import Case, run_eval
+    from bot.core.evaluate import Case, run_eval
 
     results, _ = run_eval(bot, [Case(f"{name}-{n}", c["text"], list(c["expect"]), c.get("source"))
                                 for n, c in enumerate(cases)])
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if root is None:
         raise SystemExit("no development data: pass --shared ../shared/data")
     from bot.config import load_settings
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     rows, report = [], []
     with tempfile.TemporaryDirectory(prefix="helpbot-guard-eval-") as tmp:

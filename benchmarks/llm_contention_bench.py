@@ -27,7 +27,7 @@ from bot.config import load_settings  # noqa: E402
 from bot.llm import Generator, Passage, PromptTemplate  # noqa: E402
 from bot.llm.llama_cpp_backend import LlamaCppLLM  # noqa: E402
 from bot.messages import Message  # noqa: E402
-from bot.pipeline import HelpBot  # noqa: E402
+from bot.core.pipeline import HelpBot  # noqa: E402
 
 SMALL = dict(n_embd=512, n_layer=8, n_head=8, n_head_kv=8, n_ff=1536, quant="q8_0", favour="ok")
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from bot.config import load_settings  # noqa: E402
 from bot.messages import Message  # noqa: E402
 from bot.ops.reload import reload_knowledge  # noqa: E402
-from bot.pipeline import HelpBot  # noqa: E402
+from bot.core.pipeline import HelpBot  # noqa: E402
 
 FEATURES = "board timeline calendar sprint label filter report template automation webhook export import comment checklist milestone portfolio dashboard invoice workspace guest".split()
 ACTIONS = "create rename archive share duplicate move delete restore pin colour assign schedule lock sort group".split()

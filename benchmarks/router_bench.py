@@ -49,10 +49,10 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     os.environ.setdefault("HELPBOT_HOME", tempfile.mkdtemp(prefix="helpbot-bench-"))
     from bot.config import load_settings
-    from bot.embedcache import EmbeddingCache
+    from bot.search.embedcache import EmbeddingCache
     from bot.messages import Message
-    from bot.pipeline import HelpBot, Prepared, clean_text
-    from bot.router import smalltalk_kind
+    from bot.core.pipeline import HelpBot, Prepared, clean_text
+    from bot.routing.router import smalltalk_kind
 
     bot = HelpBot(load_settings(), args.knowledge)
     router, snapshot = bot.router, bot.snapshot

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from adapters.slack.fake_api import FakeSlack  # noqa: E402
-from bot.kb.loader import load_knowledge  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.paths import bundled_knowledge  # noqa: E402
 
 SECRET = "bench-signing-secret"

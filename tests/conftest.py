@@ -31,7 +31,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     return get_embedder()
 
@@ -45,7 +45,7 @@ def session_home(tmp_path_factory):
 def sample_bot(embedder, session_home):
     """One HelpBot on the bundled sample knowledge, shared by read-only tests."""
     from bot.config import load_settings
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     settings = load_settings(env={"HELPBOT_HOME": str(session_home)})
     return HelpBot(settings, SAMPLE_KNOWLEDGE, embedder=embedder)

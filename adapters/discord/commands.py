@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot import strings
-from bot.admin import run_admin
+from bot.ops.admin import run_admin
 from bot.messages import Reply
 
 from adapters.discord import respond

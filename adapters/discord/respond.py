@@ -9,7 +9,6 @@ import discord
 
 from bot import strings
 from bot.messages import Message, Reply
-from bot.ops import metrics
 
 from adapters.discord.access import is_admin
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, Layout, fit
@@ -30,7 +29,7 @@ async def delivery_failed(helpbot, what: str, audit_id: int | None, error: BaseE
     status = getattr(error, "status", 429)
     reason = "ratelimited" if status == 429 else f"http_{status}"
     log.warning("discord: could not post the answer to %s (%s)", what, reason)
-    metrics.delivery_failed("discord", reason)
+    helpbot.metrics.delivery_failed("discord", reason)
     if audit_id is not None:
         await asyncio.to_thread(helpbot.audit.add_reason, audit_id, DELIVERY_FAILED)
 

@@ -20,14 +20,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.admins import AdminCheck
 from adapters.slack.caches import ExpiringCache
 from adapters.slack.commands import handle_command
-from adapters.slack.connect import NETWORK_ERRORS, Identity
+from adapters.slack.connect import NETWORK_ERRORS, Identity, count_rate_limits
 from adapters.slack.front import VERIFIED
 from adapters.live import LivePreview
 from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, preview_mrkdwn, reply_blocks, to_plain
 from bot import strings
 from bot.config import Settings
 from bot.messages import Message, Reply
-from bot.ops import metrics
 
 log = logging.getLogger("helpbot.slack")
 
@@ -53,6 +52,7 @@ class SlackAdapter:
         self.bot = bot
         self.conf = settings.slack
         self.client = client
+        count_rate_limits(client, bot.metrics)
         self.identity = identity
         self.signing_secret = signing_secret  # HTTP mode: front.FrontDoor checks requests with it
         self.admins = AdminCheck(client, settings)
@@ -221,7 +221,7 @@ class SlackAdapter:
         reason = delivery_error(exc)
         expected = isinstance(exc, (SlackApiError, *NETWORK_ERRORS))
         log.warning("slack: could not post the answer in %s (%s)", channel, reason, exc_info=not expected)
-        metrics.delivery_failed("slack", reason)
+        self.bot.metrics.delivery_failed("slack", reason)
         if reply.audit_id is not None:
             await asyncio.to_thread(self.bot.audit.add_reason, reply.audit_id, DELIVERY_FAILED)
 

@@ -82,7 +82,7 @@ async def _admin(adapter, body: dict, sub: str, args: list[str], respond, comman
         await _audit(adapter, message, Reply("admin", strings.ADMIN_ONLY, reasons=[f"admin.{sub}", "admin.denied"]))
         await _say(respond, strings.ADMIN_ONLY)
         return
-    from bot.admin import run_admin
+    from bot.ops.admin import run_admin
 
     result = await run_admin(adapter.bot, sub, args, who=f"slack:{user}")
     outcome = "admin.ok" if result.ok else "admin.failed"

@@ -9,6 +9,7 @@ import asyncio
 import math
 import random
 from dataclasses import dataclass
+from typing import Callable
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -18,7 +19,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.errors import HelpbotError
-from bot.ops import metrics
 
 DEFAULT_API_URL = "https://slack.com/api/"
 # auth.test errors that mean "this token is not valid"
@@ -95,9 +95,11 @@ class RateLimitRetryHandler(AsyncRetryHandler):
     a call that would have to wait longer fails with Slack's error at once.
     (slack_sdk's own handler retries 429 only, a fixed number of times, however long Retry-After is.)"""
 
-    def __init__(self, max_wait_s: float = MAX_RATE_LIMIT_WAIT_S, max_retry_count: int = 20):
+    def __init__(self, max_wait_s: float = MAX_RATE_LIMIT_WAIT_S, max_retry_count: int = 20,
+                 on_wait: Callable[[], None] | None = None):
         super().__init__(max_retry_count)
         self.max_wait_s = max_wait_s
+        self.on_wait = on_wait  # counts each wait (`helpbot_rate_limited_total`); set by `count_rate_limits`
 
     @staticmethod
     def rate_limited(response) -> bool:
@@ -129,7 +131,8 @@ class RateLimitRetryHandler(AsyncRetryHandler):
         wait += random.uniform(0, max(0.0, min(0.25, self._budget_left(state) - wait)))  # spread parallel retries
         values = state.custom_values = dict(state.custom_values or {})
         values["rate_limit_wait_s"] = values.get("rate_limit_wait_s", 0.0) + wait
-        metrics.RATE_LIMITED.inc(platform="slack")
+        if self.on_wait is not None:
+            self.on_wait()
         await asyncio.sleep(wait)
         state.next_attempt_requested = True
         state.increment_current_attempt()
@@ -177,3 +180,10 @@ async def verify(client: AsyncWebClient) -> Identity:
     if not resp.get("bot_id"):
         raise HelpbotError("SLACK_BOT_TOKEN is not a bot token (auth.test returned no bot_id): use the xoxb- token")
     return Identity(user_id=resp["user_id"], bot_id=resp["bot_id"], team_id=resp.get("team_id", ""), team=resp.get("team", ""))
+
+
+def count_rate_limits(client: AsyncWebClient, metrics) -> None:
+    """Count the client's rate-limit waits in `metrics` (the bot's, known only once the bot is loaded)."""
+    for handler in client.retry_handlers:
+        if isinstance(handler, RateLimitRetryHandler):
+            handler.on_wait = lambda: metrics.rate_limited.inc(platform="slack")

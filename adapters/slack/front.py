@@ -25,7 +25,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.ops import metrics
 
 log = logging.getLogger("helpbot.slack")
 
@@ -55,9 +54,10 @@ def signature_for(secret: bytes, timestamp: str, body: bytes) -> str:
 class FrontDoor:
     """The aiohttp handler for POST /slack/events in front of `app` (a Bolt AsyncApp)."""
 
-    def __init__(self, app: AsyncApp, signing_secret: str, clock: Callable[[], float] = time.time, max_body: int = MAX_BODY,
-                 read_timeout_s: float = READ_TIMEOUT_S):
+    def __init__(self, app: AsyncApp, signing_secret: str, metrics, clock: Callable[[], float] = time.time,
+                 max_body: int = MAX_BODY, read_timeout_s: float = READ_TIMEOUT_S):
         self.app, self.secret, self.clock, self.max_body = app, signing_secret.encode(), clock, max_body
+        self.metrics = metrics  # the bot's: refusals count in helpbot_slack_refused_requests_total
         self.read_timeout_s = read_timeout_s
         self._logged: dict[str, tuple[float, int]] = {}  # reason -> (last logged at, refusals not logged since)
 
@@ -113,7 +113,7 @@ class FrontDoor:
         return bolt_request
 
     def _log_refusal(self, refused: Refused, body: bytes) -> None:
-        metrics.SLACK_REFUSED.inc(reason=refused.reason)
+        self.metrics.slack_refused.inc(reason=refused.reason)
         now = time.monotonic()
         last, quiet = self._logged.get(refused.reason, (-LOG_EVERY_S, 0))
         if now - last < LOG_EVERY_S:

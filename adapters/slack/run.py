@@ -51,7 +51,7 @@ async def serve_http(adapter: SlackAdapter, host: str, port: int) -> tuple[web.A
     Each request passes the front door (signature, timestamp, size, shape) before Bolt sees it."""
     if not adapter.signing_secret:
         raise HelpbotError("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your app's Basic Information page")
-    door = FrontDoor(adapter.app, adapter.signing_secret)
+    door = FrontDoor(adapter.app, adapter.signing_secret, adapter.bot.metrics)
     web_app = web.Application(client_max_size=door.max_body)
     web_app.router.add_post(EVENTS_PATH, door.handle)
 

@@ -1,4 +1,7 @@
-"""The `helpbot` command. Each command group lives in its own module and registers itself here."""
+"""The `helpbot` command. Each command group lives in its own module and registers itself here.
+
+In: command-line arguments and settings. Out: a built bot driven by one command, text or JSON.
+"""
 
 from bot.cli.app import main
 from bot.cli import core_commands  # noqa: F401  (registers ask, chat, index, eval, config)

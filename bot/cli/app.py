@@ -54,7 +54,7 @@ def friendly_errors(func):
 
 def load_bot(ctx: click.Context, knowledge: str | None, progress: bool = False):
     """Build the HelpBot for a command, with a progress bar while embedding if asked."""
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     settings = settings_from(ctx)
     if not progress:

@@ -66,15 +66,17 @@ def index(ctx, knowledge):
     op = snap.calibration.operating_point
     click.echo(
         f"calibration: answer >= {snap.calibration.answer_threshold:.3f}, in scope >= {snap.calibration.scope_threshold:.3f}; "
-        f"held-out phrasings answered with the right entry {op.get('heldout_right_entry', 0):.1%}, "
-        f"out-of-scope declined {op.get('out_of_scope_declined', 0):.1%}"
+        f"held-out phrasings answered with the right entry {_pct(op.get('heldout_answered_right'))}, "
+        f"out-of-scope declined {_pct(op.get('out_of_scope_declined'))}"
     )
     findings = snap.findings
     click.echo(strings.KNOWLEDGE_FINDINGS.format(count=len(findings)) if findings else strings.KNOWLEDGE_CLEAN)
     for finding in findings:
         click.echo(f"  {finding.describe()}")
-    for warning in getattr(snap, "warnings", []):
-        click.echo(f"warning: {warning}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
 
 
 @main.command(name="eval")
@@ -86,7 +88,7 @@ def index(ctx, knowledge):
 @friendly_errors
 def eval_command(ctx, knowledge, cases, out, as_json):
     """Run labelled cases (JSON lines) and print accuracy, per-route precision/recall and latency."""
-    from bot.evaluate import format_summary, load_cases, run_eval
+    from bot.core.evaluate import format_summary, load_cases, run_eval
 
     loaded = load_cases(cases)
     bot = load_bot(ctx, knowledge)

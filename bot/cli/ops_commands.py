@@ -17,15 +17,15 @@ from bot.errors import HelpbotError
 
 
 def _audit(settings):
-    from bot.audit import AuditLog
+    from bot.core.audit import AuditLog
     from bot.paths import audit_path
-    from bot.guarding import redact_for_log
+    from bot.guard.stage import redact_for_log
 
     return AuditLog(audit_path(settings), redact_for_log)
 
 
 def _embedder(settings):
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     return get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
 

@@ -13,8 +13,8 @@ from bot.cli.app import friendly_errors, knowledge_option, load_bot, main
 
 def recalibrate(bot):
     """Fit the calibration afresh for the served snapshot, store it with the index, swap it in."""
-    from bot.index.store import open_db, set_meta
-    from bot.kb.snapshot import fit_calibration
+    from bot.search.store import open_db, set_meta
+    from bot.core.snapshot import fit_calibration
     from bot.paths import index_path
 
     snapshot = bot.snapshot
@@ -59,9 +59,9 @@ def describe(calibration) -> list[str]:
 def calibrate(ctx, knowledge, shared, as_json):
     """Fit the router's thresholds to the knowledge base and store them with its index."""
     if shared:
-        from bot.embeddings import get_embedder
+        from bot.search.embeddings import get_embedder
         from bot.routing.head import HEAD_PATH, load_head
-        from bot.routing.train import train
+        from bot.dev.router_train import train
 
         head, scores = train(Path(shared), get_embedder())
         head.save(HEAD_PATH)

@@ -1,4 +1,8 @@
-"""helpbot's abuse and misuse guard. See docs/guard.md.
+"""helpbot's abuse and misuse guard: one scanner per file (`scanners/`), the policy, the runner,
+and `stage.GuardStage`, the pipeline's view of it. See docs/guard.md.
+
+In: a message's text (or a reply with its sources) and a `ScanContext`. Out: a `GuardOutcome`
+(pass / flag / strip / block, the sanitized text, reason codes).
 
     from bot.guard import build_input_guard, ScanContext
     guard = build_input_guard()

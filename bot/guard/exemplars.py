@@ -1,6 +1,6 @@
 """Exemplar sets (attacks, harms, benign anchors, split goals) and their embeddings.
 
-Vectors ship in bot/data/guard/exemplar_vectors.npz (made by `python -m bot.guard.train`
+Vectors ship in bot/data/guard/exemplar_vectors.npz (made by `python -m bot.dev.guard_train`
 with all-MiniLM-L6-v2). If a text file changed since, or the pipeline's embedder disagrees
 with the shipped vectors, the set is re-embedded once through the pipeline's `embed`.
 """

@@ -1,7 +1,7 @@
 """The injection head: a small classifier over the message embedding and its character n-grams.
 
 Stored as plain numbers in bot/data/guard/injection_head.npz (re-made by
-`python -m bot.guard.train`). The embedding part is 384 -> hidden (ReLU) -> 1, or a plain
+`python -m bot.dev.guard_train`). The embedding part is 384 -> hidden (ReLU) -> 1, or a plain
 linear layer when hidden = 0; the n-gram part (see ngrams.py) is linear and adds to the logit.
 """
 

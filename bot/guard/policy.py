@@ -2,7 +2,7 @@
 
 DEFAULT_POLICY is the full schema; a user policy (dict or TOML/YAML/JSON file) overrides any
 part of it. Unknown keys raise ConfigError naming the key. Thresholds marked "fitted" were set
-with `python -m bot.guard.evaluate` on ../shared/data (see docs/guard.md).
+with `python -m bot.dev.guard_evaluate` on ../shared/data (see docs/guard.md).
 """
 
 from __future__ import annotations
@@ -94,7 +94,13 @@ def resolve_policy(config: dict | None = None) -> dict:
 
 
 def load_policy(path: str | Path) -> dict:
-    """Read a policy file (.toml, .yaml/.yml or .json); a top-level [guard] table is accepted."""
+    """A policy file over DEFAULT_POLICY, validated."""
+    return resolve_policy(read_policy_file(path))
+
+
+def read_policy_file(path: str | Path) -> dict:
+    """Read a policy file (.toml, .yaml/.yml or .json) as written, validated against the schema;
+    a top-level [guard] table is accepted. Layer it over other settings with `resolve_policy`."""
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -125,4 +131,5 @@ def load_policy(path: str | Path) -> dict:
         raise ConfigError(f"guard policy {path} must be a table of settings")
     if set(data) == {"guard"} and isinstance(data["guard"], dict):
         data = data["guard"]
-    return resolve_policy(data)
+    resolve_policy(data)  # raises ConfigError naming the bad key or value
+    return data

@@ -1,5 +1,6 @@
 """A tiny weighted-regex engine. Patterns must be linear-time: bounded gaps only, no nested
-unbounded quantifiers (tests/guard/test_redos.py runs every pattern on hostile strings)."""
+unbounded quantifiers (tests/guard/test_robustness.py, `test_every_pattern_is_linear_on_hostile_input`,
+runs every pattern on hostile strings)."""
 
 from __future__ import annotations
 

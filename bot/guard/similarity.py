@@ -29,7 +29,7 @@ def top(set_name: str, vec: np.ndarray, context: ScanContext) -> tuple[float, in
 
 @lru_cache(maxsize=1)
 def calibration() -> dict:
-    """Fitted numbers written by `python -m bot.guard.train` (empty if absent)."""
+    """Fitted numbers written by `python -m bot.dev.guard_train` (empty if absent)."""
     try:
         return json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):

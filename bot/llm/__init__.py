@@ -1,5 +1,7 @@
-"""Local LLM generation: backends behind one `LLM.execute`, and the async `Generator` service.
+"""Local LLM generation: backends behind one `LLM.execute`, the async `Generator` service (one
+line of requests per model), and the `AnswerWriter` step the pipeline owns (`writer`).
 
+In: a question and the passages it may cite. Out: a streamed, cited answer, or a fallback reason.
 Importing this package loads no model library; backends import theirs when loaded.
 """
 

@@ -222,6 +222,11 @@ class Generator:
         self._running: set[threading.Event] = set()  # stop flags of generations in progress
 
     @property
+    def queue_depth(self) -> int:
+        """Requests waiting in line for the model (the one being written not counted)."""
+        return len(self._slot.waiters)
+
+    @property
     def versions(self) -> dict[str, str]:
         """For the reply record."""
         return {"prompt": f"{self.prompt.version}#{self.prompt.hash}", "llm": f"{self.llm.name}:{self.llm.model}"}

@@ -16,7 +16,7 @@ import sys
 from typing import Any, TextIO
 
 from bot.config import mask_url_credentials
-from bot.guarding import redact_for_log
+from bot.guard.stage import redact_for_log
 
 _TOKENS = re.compile(
     r"(?:xox[abposr]-[A-Za-z0-9-]{8,}"  # Slack bot/user tokens

@@ -4,10 +4,11 @@ The heavy work runs in a worker thread, so the event loop keeps answering from t
 until the new one is swapped in whole. One reload runs at a time per bot. A failed reload changes
 nothing that is served and reports every problem.
 
-Other packages (guard policies, LLM prompt files) add callables to `RELOAD_HOOKS`:
-`hook(bot, apply: bool) -> str | None`. Each hook is first called with `apply=False` (load and
-validate only; raise to fail the reload) and, once the new knowledge is swapped in, with
-`apply=True` (start using what was loaded). A returned string is shown in the reload summary.
+What else reloads with the knowledge registers on the bot (`bot.on_reload(stage)`; the guard
+policy does so when the bot is built). The transaction: `bot.stage_reload()` loads and validates
+every participant before anything is built (one raising fails the reload; a dry run applies
+nothing); after the new snapshot is swapped in, each staged `apply()` runs. Staged notes and
+apply's returned strings are shown in the reload summary (a failure to apply is reported, not raised).
 """
 
 from __future__ import annotations
@@ -17,25 +18,22 @@ import logging
 import time
 import weakref
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from bot import calibrate, strings
-from bot.calibrate import Calibration
-from bot.embeddings import Embedder
+from bot import strings
+from bot.routing import calibrate
+from bot.routing.calibrate import Calibration
+from bot.search.embeddings import Embedder
 from bot.errors import HelpbotError, KnowledgeError
-from bot.index.search import SearchIndex
-from bot.index.store import cached_vectors, get_meta, open_db, set_meta
-from bot.kb.loader import KnowledgeBase, load_knowledge
-from bot.kb.snapshot import build_snapshot, fit_calibration
-from bot.ops import metrics
+from bot.search.index import SearchIndex
+from bot.search.store import cached_vectors, get_meta, open_db, set_meta
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
+from bot.core.snapshot import build_snapshot, fit_calibration
 from bot.paths import index_path
 
 log = logging.getLogger("helpbot.ops.reload")
-
-ReloadHook = Callable[[Any, bool], "str | None"]
-RELOAD_HOOKS: list[ReloadHook] = []
 
 _LOCKS: "weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]]" = weakref.WeakKeyDictionary()
 _CAL_FIELDS = ("answer_threshold", "scope_threshold", "ambiguity_margin")
@@ -167,18 +165,15 @@ def preview_calibration(bot, kb: KnowledgeBase) -> tuple[Calibration, int]:
         db.conn.close()
 
 
-def _run_hooks(bot, apply: bool) -> list[str]:
-    """Validation (apply=False) raises to fail the reload; a failure to apply is only reported."""
+def _apply(staged: list) -> list[str]:
+    """Start using what was staged; a failure to apply is only reported (the knowledge is swapped in)."""
     notes = []
-    for hook in list(RELOAD_HOOKS):
-        if not apply:
-            notes.append(hook(bot, False))
-            continue
+    for step in staged:
         try:
-            hook(bot, True)
+            notes.append(step.apply())
         except Exception as exc:  # noqa: BLE001 - the knowledge is already swapped in
-            log.exception("reload hook failed to apply")
-            notes.append(f"warning: {getattr(hook, '__name__', 'hook')} failed to apply: {exc}")
+            log.exception("reload participant failed to apply")
+            notes.append(f"warning: {getattr(step.apply, '__qualname__', 'reload step')} failed to apply: {exc}")
     return [n for n in notes if n]
 
 
@@ -191,7 +186,8 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
         live = bot.snapshot
         result.diff = diff_knowledge(live.kb, kb)
         result.findings = [f.describe() for f in kb.findings]  # scanned once; the snapshot reuses it
-        result.notes = _run_hooks(bot, apply=False)
+        staged = bot.stage_reload()  # raises to fail the reload; nothing applied yet
+        result.notes = [s.note for s in staged if s.note]
         if dry_run:
             calibration, result.embedded_texts = preview_calibration(bot, kb)
             result.reused_texts = sum(len(c.embed_texts) for c in kb.chunks) - result.embedded_texts
@@ -207,7 +203,7 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
             calibration = snapshot.calibration
             result.embedded_texts, result.reused_texts = snapshot.stats.embedded_texts, snapshot.stats.reused_texts
             bot.swap(snapshot)  # 4) atomically
-            result.notes += _run_hooks(bot, apply=True)
+            result.notes += _apply(staged)
         result.calibration = calibration_change(live.calibration, calibration)
         result.ok = True
     except KnowledgeError as exc:
@@ -239,7 +235,7 @@ def _record(bot, result: ReloadResult) -> None:
     diff = {**result.diff, "calibration": result.calibration}
     bot.audit.record_reload(result.who, result.ok, result.dry_run, diff, result.errors, result.duration_ms)
     if not result.dry_run:
-        metrics.reload_finished(result.ok)
+        bot.metrics.reload_finished(result.ok)
     log.log(
         logging.INFO if result.ok else logging.WARNING,
         "reload finished",

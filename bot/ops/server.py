@@ -21,7 +21,6 @@ from aiohttp import web
 
 from bot import strings
 from bot.errors import HelpbotError
-from bot.ops import metrics
 from bot.ops.reload import reload_knowledge
 
 log = logging.getLogger("helpbot.ops.server")
@@ -56,7 +55,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics_view(request: web.Request) -> web.Response:
-    body = metrics.render()
+    body = request.app[BOT].metrics.render()
     return web.Response(text=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"})
 
 

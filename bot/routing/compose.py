@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Callable
 
 from bot import strings
-from bot.answer import extract
+from bot.routing.answer import extract
 from bot.messages import Reply, Source
-from bot.router import PartDecision
+from bot.routing.router import PartDecision
 from bot.routing.plan import Plan
 
 Formatter = Callable[..., str]  # (template, **extra) -> text with {service}, {contact} ... filled in

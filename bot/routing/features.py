@@ -3,7 +3,7 @@
 Entry score = alpha * centroid cosine + (1 - alpha) * best-phrasing cosine + beta * keyword
 agreement (BM25, normalised). Centroids (the mean of an entry's phrasings) are robust to one odd
 phrasing; the best phrasing catches exact matches; keywords catch names and rare terms. alpha
-and beta are fitted per knowledge base (see bot/calibrate.py). Features of a message:
+and beta are fitted per knowledge base (see bot/routing/calibrate.py). Features of a message:
   s1   best entry score           gap  s1 minus the runner-up's score
   head the in-scope prior's logit (0 when no head matches the embedding model)
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.index.search import SearchIndex
+from bot.search.index import SearchIndex
 from bot.routing.keywords import Keywords
 
 FEATURES = ("s1", "gap", "head")

@@ -1,6 +1,6 @@
 """The in-scope prior: a small head (one hidden layer) over the message embedding, shipped as numbers.
 
-It was trained (`python -m bot.routing.train`) on the development sets in ../shared/data to
+It was trained (`python -m bot.dev.router_train`) on the development sets in ../shared/data to
 tell help-desk questions about a service apart from generic requests. It is one feature among
 several: each knowledge base's calibration decides how much weight it gets (possibly none).
 """

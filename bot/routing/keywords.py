@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from bot.index.search import _WORD, STOPWORDS
-from bot.kb import Chunk
+from bot.search.index import _WORD, STOPWORDS
+from bot.knowledge import Chunk
 
 K1, B = 1.2, 0.75
 

@@ -57,6 +57,26 @@ def test_index_reports_counts_and_calibration(run):
     assert "FAQ entries" in result.output and "calibration: answer >=" in result.output
 
 
+def test_index_prints_the_measured_held_out_rate(run, cli_home, monkeypatch):
+    """It printed 0.0% whatever calibration measured (it read a key calibration never writes)."""
+    from bot.config import load_settings
+    from bot.paths import index_path, resolve_knowledge
+    from bot.routing.calibrate import Calibration
+    from bot.search.store import get_meta, open_db
+
+    result = run("index", "--knowledge", SAMPLE_KNOWLEDGE)
+    assert result.exit_code == 0, result.output
+    settings = load_settings(env={"HELPBOT_HOME": str(cli_home)})
+    db = open_db(index_path(settings, resolve_knowledge(settings, SAMPLE_KNOWLEDGE)))
+    try:
+        op = Calibration.from_json(get_meta(db, "calibration")).operating_point
+    finally:
+        db.conn.close()
+    assert op["heldout_answered_right"] > 0
+    assert f"held-out phrasings answered with the right entry {op['heldout_answered_right']:.1%}" in result.output
+    assert "warning" not in result.output
+
+
 def test_eval_writes_results_and_summary(run, tmp_path):
     out = tmp_path / "results.jsonl"
     result = run("eval", EVAL_SET, "--knowledge", SAMPLE_KNOWLEDGE, "--out", out, "--json")

@@ -14,9 +14,9 @@ import sqlite_utils
 from bot.config import load_settings
 from bot.llm import register_backend
 from bot.llm.base import LLM
-from bot import generation
+from bot.llm import writer as generation
 from bot.messages import Message, Progress
-from bot.pipeline import HelpBot
+from bot.core.pipeline import HelpBot
 from tests.conftest import SAMPLE_KNOWLEDGE
 from tests.llm.fakes import in_scope_unanswered
 from tests.llm.tiny_models import build_tiny_gguf

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import sqlite_utils
 
-from bot.embeddings import Embedder, ModelIdentity, get_embedder, register_embedder
+from bot.search.embeddings import Embedder, ModelIdentity, get_embedder, register_embedder
 from bot.errors import HelpbotError
-from bot.index.store import build_index, open_db, stored_identity
-from bot.kb import load_knowledge
-from bot.kb.snapshot import build_snapshot
+from bot.search.store import build_index, open_db, stored_identity
+from bot.knowledge import load_knowledge
+from bot.core.snapshot import build_snapshot
 from tests.conftest import SAMPLE_KNOWLEDGE
 
 

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.kb import load_knowledge
-from bot.kb.markdown import slugify
+from bot.knowledge import load_knowledge
+from bot.knowledge.markdown import slugify
 from tests.conftest import SAMPLE_KNOWLEDGE
 
 

@@ -8,12 +8,12 @@ import sqlite3
 
 import numpy as np
 
-from bot.audit import AuditLog
+from bot.core.audit import AuditLog
 from bot.config import load_settings
-from bot.embeddings import LONG_BATCH, _fingerprint, resolve_model_path
-from bot.minilm import direct_encode, plain_folder
-from bot.guarding import GuardStage, redact_for_log
-from bot.kb import load_knowledge
+from bot.search.embeddings import LONG_BATCH, _fingerprint, resolve_model_path
+from bot.search.minilm import direct_encode, plain_folder
+from bot.guard.stage import GuardStage, redact_for_log
+from bot.knowledge import load_knowledge
 from bot.messages import Message, Reply, Source
 from tests.conftest import SAMPLE_KNOWLEDGE
 

@@ -24,7 +24,7 @@ def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
 
 
 def make_helpbot(home: Path, knowledge: Path | None = None):
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     with pytest.MonkeyPatch.context() as mp:
         isolate(mp, home)

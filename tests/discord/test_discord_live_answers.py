@@ -7,7 +7,8 @@ import pytest
 from discord_support import isolate
 from fake_discord import ALICE, BOT_ID, BOT_USER, CHANNEL_ID
 
-from bot import generation, strings
+from bot import strings
+from bot.llm import writer as generation
 from bot.llm import Generator, PromptTemplate
 from tests.llm.fakes import EchoPassageLLM, in_scope_unanswered
 
@@ -17,7 +18,7 @@ EPHEMERAL = 64
 @pytest.fixture(scope="module")
 def writing_bot(tmp_path_factory):
     from bot.config import load_settings
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     with pytest.MonkeyPatch.context() as mp:
         isolate(mp, tmp_path_factory.mktemp("writing-home"))

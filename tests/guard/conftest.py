@@ -14,7 +14,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def embedder():
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     return get_embedder()
 

@@ -1,5 +1,5 @@
 """Regression checks on ../shared/data (skipped when the folder is absent). The full,
-held-out report is `python -m bot.guard.evaluate`."""
+held-out report is `python -m bot.dev.guard_evaluate`."""
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data
 
 @pytest.fixture(scope="module")
 def run_set(embedder):
-    from bot.guard import datasets as D
+    from bot.dev import datasets as D
 
     guard = build_input_guard()
 
@@ -34,7 +34,7 @@ def run_set(embedder):
 
 @pytest.fixture(scope="module")
 def data():
-    from bot.guard import datasets as D
+    from bot.dev import datasets as D
 
     return D, D.data_dir()
 

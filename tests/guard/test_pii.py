@@ -77,8 +77,8 @@ def test_redact_pii_for_logs():
 
 @pytest.mark.skipif(not (SHARED_DATA / "pii").is_dir(), reason="../shared/data absent")
 def test_presidio_precision_recall():
-    from bot.guard import datasets as D
-    from bot.guard.measure_pii import measure
+    from bot.dev import datasets as D
+    from bot.dev.measure_pii import measure
 
     table = measure(D.presidio(D.data_dir()))
     for entity in ("EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", "PHONE_NUMBER"):

@@ -90,7 +90,8 @@ async def test_async_run():
 
 
 def test_scripts_skip_cleanly_without_data(tmp_path, capsys):
-    from bot.guard import evaluate, measure_pii
+    from bot.dev import guard_evaluate as evaluate
+    from bot.dev import measure_pii
 
     assert evaluate.main(["--data", str(tmp_path / "absent")]) == 0
     assert measure_pii.main(["--data", str(tmp_path / "absent")]) == 0

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.errors import KnowledgeError
 from bot.guard.knowledge import scan_knowledge_chunk
-from bot.kb import load_knowledge
+from bot.knowledge import load_knowledge
 
 scan_knowledge_chunk("warm up: the rule indexes are built on first use, not inside a timed example")
 

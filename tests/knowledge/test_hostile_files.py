@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.kb import load_knowledge
+from bot.knowledge import load_knowledge
 from tests.knowledge.helpers import FAKE_TOKEN, make_kb
 
 

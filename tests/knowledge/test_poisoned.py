@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.config import load_settings
 from bot.guard.knowledge import scan_chunks
-from bot.kb import load_knowledge
+from bot.knowledge import load_knowledge
 from bot.llm import register_backend
 from bot.llm.base import LLM
 from bot.messages import Message
 from bot.ops.reload import reload_sync
 from bot.paths import index_path
-from bot.pipeline import HelpBot
+from bot.core.pipeline import HelpBot
 from tests.conftest import SAMPLE_KNOWLEDGE
 from tests.knowledge.helpers import FAKE_TOKEN
 
@@ -102,7 +102,7 @@ def test_scan_finds_the_poisoned_section_and_the_secret_only(poisoned):
 
 def test_sample_knowledge_scans_clean_and_hidden_text_is_flagged():
     assert load_knowledge(SAMPLE_KNOWLEDGE).findings == []
-    from bot.kb import Chunk
+    from bot.knowledge import Chunk
 
     hidden = Chunk("x", "doc", "Title", None, "Normal\u200b text\u200b with\u200b zero-width characters.")
     [finding] = scan_chunks([hidden])

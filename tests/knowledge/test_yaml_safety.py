@@ -11,7 +11,7 @@ import pytest
 from bot import safeyaml
 from bot.errors import ConfigError, KnowledgeError
 from bot.guard import load_policy
-from bot.kb import load_knowledge
+from bot.knowledge import load_knowledge
 from tests.knowledge.helpers import make_kb
 
 

@@ -23,7 +23,7 @@ def make_bot(folder: Path, embedder, warm_index: Path | None, **env: str):
     """A HelpBot on a fresh copy of the sample knowledge in `folder` (its own home and audit log)."""
     from bot.config import load_settings
     from bot.paths import index_path
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     knowledge = folder / "knowledge"
     if not knowledge.exists():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import strings
-from bot.admin import AdminResult, run_admin
+from bot.ops.admin import AdminResult, run_admin
 from bot.ops.policy import channel_mode, channel_modes
 from ops_helpers import seed_audit
 

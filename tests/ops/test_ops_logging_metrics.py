@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot.messages import Reply
-from bot.ops import metrics
+from bot.core import metrics
 from bot.ops.logging import JsonFormatter, configure_logging, scrub
 
 SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
@@ -84,7 +84,7 @@ def test_counter_histogram_gauge_render():
         h.observe(v, route="answer")
     g = metrics.Gauge("t_depth", "Test gauge.")
     g.set_function(lambda: 4)
-    text = metrics.render(extra=[c, h, g])
+    text = metrics.Metrics().render(extra=[c, h, g])
     assert "# TYPE t_total counter" in text
     assert 't_total{route="answer"} 1' in text
     assert 't_total{route="we\\"ird\\n"} 2' in text
@@ -98,12 +98,40 @@ def test_counter_histogram_gauge_render():
 
 
 def test_observe_counts_routes_blocks_and_generated():
-    before = metrics.MESSAGES.value(route="block", platform="slack")
-    blocks = metrics.GUARD_BLOCKS.value(reason="guard.injection")
-    generated = metrics.GENERATED.value()
-    metrics.observe(Reply("block", "no", reasons=["guard.injection"], latency_ms=12), "slack")
-    metrics.observe(Reply("answer", "yes", generated=True, latency_ms=250), "slack")
-    assert metrics.MESSAGES.value(route="block", platform="slack") == before + 1
-    assert metrics.GUARD_BLOCKS.value(reason="guard.injection") == blocks + 1
-    assert metrics.GENERATED.value() == generated + 1
-    assert metrics.LATENCY.count(route="block") >= 1
+    m = metrics.Metrics()
+    m.observe(Reply("block", "no", reasons=["guard.injection"], latency_ms=12), "slack")
+    m.observe(Reply("answer", "yes", generated=True, latency_ms=250), "slack")
+    assert m.messages.value(route="block", platform="slack") == 1
+    assert m.guard_blocks.value(reason="guard.injection") == 1
+    assert m.generated.value() == 1
+    assert m.latency.count(route="block") == 1
+    assert metrics.Metrics().messages.value(route="block", platform="slack") == 0, "each bot counts its own"
+
+
+async def test_metrics_report_the_llm_queue_depth(embedder, session_home):
+    """/metrics declared helpbot_llm_queue_depth but nothing ever set it: it always read 0."""
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.core.pipeline import HelpBot
+    from bot.llm import Generator, Passage, PromptTemplate
+    from tests.conftest import SAMPLE_KNOWLEDGE
+    from tests.llm.fakes import FakeLLM
+
+    llm = FakeLLM(hang=True)
+    generator = Generator(llm, PromptTemplate.load("answer"), queue_size=3)
+    bot = HelpBot(load_settings(env={"HELPBOT_HOME": str(session_home)}), SAMPLE_KNOWLEDGE, embedder=embedder,
+                  generator=generator)
+    assert "helpbot_llm_queue_depth 0" in bot.metrics.render()
+    passages = [Passage("faq:a", "A", None, "Open Settings.")]
+
+    async def ask(question):
+        return [ev async for ev in generator.stream(question, passages)]
+
+    tasks = [asyncio.create_task(ask(f"question {i}")) for i in range(3)]  # one writes, two wait
+    await asyncio.sleep(0.1)
+    assert "helpbot_llm_queue_depth 2" in bot.metrics.render()
+    llm.release.set()
+    await asyncio.gather(*tasks)
+    assert "helpbot_llm_queue_depth 0" in bot.metrics.render()
+    generator.close(close_llm=False)

@@ -1,4 +1,4 @@
-"""Knowledge reload: happy path, invalid knowledge, concurrent questions, dry run, one at a time, hooks."""
+"""Knowledge reload: happy path, invalid knowledge, concurrent questions, dry run, one at a time, participants."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ import asyncio
 import io
 import json
 
-import pytest
-
 from bot import strings
-from bot.index.store import open_db
-from bot.kb import snapshot as snapshot_mod
-from bot.kb.snapshot import build_snapshot
-from bot.ops import metrics
-from bot.ops import reload as reload_mod
+from bot.search.store import open_db
+from bot.core import snapshot as snapshot_mod
+from bot.core.snapshot import build_snapshot
+from bot.core.pipeline import Staged
 from bot.ops.reload import diff_knowledge, preview_calibration, reload_knowledge
 from bot.paths import index_path
 from ops_helpers import add_faq, ask, ask_sync, edit_faq
@@ -73,7 +70,7 @@ async def test_invalid_knowledge_keeps_old_snapshot_and_reports_every_error(fres
     row = bot.audit.db.execute("select ok, dry_run, errors, who from reloads order by id desc limit 1").fetchone()
     assert row[0] == 0 and row[1] == 0 and row[3] == "tester"
     assert json.loads(row[2]) == result.errors
-    assert metrics.LAST_RELOAD_OK.value() == 0
+    assert bot.metrics.last_reload_ok.value() == 0
 
 
 async def test_questions_during_reload_are_all_answered_from_one_snapshot(fresh_bot):
@@ -140,7 +137,7 @@ async def test_dry_run_shows_diff_and_calibration_but_swaps_nothing(fresh_bot, m
     assert "NEW-ANSWER-MARKER" not in ask_sync(bot).answer
     assert _chunk_hashes(bot) == hashes_before
     # The calibration was fitted for the new knowledge, beside the live one.
-    from bot.kb import load_knowledge
+    from bot.knowledge import load_knowledge
 
     new_kb = load_knowledge(bot.knowledge_dir)
     calibration, embedded = preview_calibration(bot, new_kb)
@@ -172,28 +169,39 @@ async def test_second_reload_is_told_one_is_running_or_waits(fresh_bot):
     assert [r[0] for r in bot.audit.db.execute("select who from reloads order by id")] == ["a", "c"]
 
 
-async def test_hooks_validate_then_apply_and_can_fail_the_reload(fresh_bot, monkeypatch):
+async def test_participants_stage_then_apply_and_can_fail_the_reload(fresh_bot):
     bot = fresh_bot
     calls = []
 
-    def prompts(bot_, apply):
-        calls.append(apply)
-        return "prompts: 2 files" if not apply else None
+    def prompts():
+        calls.append("stage")
+        return Staged(lambda: calls.append("apply"), note="prompts: 2 files")
 
-    monkeypatch.setattr(reload_mod, "RELOAD_HOOKS", [prompts])
+    bot.on_reload(prompts)
     assert (await reload_knowledge(bot, who="t", dry_run=True)).notes == ["prompts: 2 files"]
-    assert calls == [False]
+    assert calls == ["stage"]
     result = await reload_knowledge(bot, who="t")
-    assert result.ok and calls == [False, False, True] and "prompts: 2 files" in result.summary()
+    assert result.ok and calls == ["stage", "stage", "apply"] and "prompts: 2 files" in result.summary()
 
-    def bad_policy(bot_, apply):
+    guard = bot.guard
+
+    def bad_policy():
         raise ValueError("guard policy line 3: unknown action 'explode'")
 
-    monkeypatch.setattr(reload_mod, "RELOAD_HOOKS", [prompts, bad_policy])
+    bot.on_reload(bad_policy)
     live = bot.snapshot
     failed = await reload_knowledge(bot, who="t")
-    assert not failed.ok and bot.snapshot is live
-    assert any("unknown action" in e for e in failed.errors)
+    assert not failed.ok and bot.snapshot is live and bot.guard is guard  # nothing applied
+    assert any("unknown action" in e for e in failed.errors) and calls.count("apply") == 1
+
+
+async def test_guard_policy_reloads_with_the_knowledge(fresh_bot):
+    bot = fresh_bot
+    bot.guard.set_channel_mode("C9", "monitor")
+    old = bot.guard
+    result = await reload_knowledge(bot, who="t")
+    assert result.ok and bot.guard is not old, "the guard is rebuilt from its policy on reload"
+    assert bot.guard.state is old.state and bot.guard.input.channel_modes == {"C9": "monitor"}
 
 
 async def test_live_index_is_in_memory_so_rewriting_the_database_is_safe(fresh_bot):
@@ -259,17 +267,13 @@ async def test_console_reload_goes_through_run_admin(module_bot):
 
 
 async def test_reload_metrics(fresh_bot):
-    ok_before = metrics.RELOADS.value(result="ok")
+    metrics = fresh_bot.metrics
+    ok_before = metrics.reloads.value(result="ok")
     assert (await reload_knowledge(fresh_bot, who="t")).ok
-    assert metrics.RELOADS.value(result="ok") == ok_before + 1
-    assert metrics.LAST_RELOAD_OK.value() == 1 and metrics.LAST_RELOAD_TS.value() > 0
+    assert metrics.reloads.value(result="ok") == ok_before + 1
+    assert metrics.last_reload_ok.value() == 1 and metrics.last_reload_ts.value() > 0
     await reload_knowledge(fresh_bot, who="t", dry_run=True)
-    assert metrics.RELOADS.value(result="ok") == ok_before + 1  # dry runs are not reloads
-
-
-@pytest.fixture(autouse=True)
-def _no_hooks(monkeypatch):
-    monkeypatch.setattr(reload_mod, "RELOAD_HOOKS", [])
+    assert metrics.reloads.value(result="ok") == ok_before + 1  # dry runs are not reloads
 
 
 def test_sharing_embedder_splits_batches_and_keeps_order():

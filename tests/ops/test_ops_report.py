@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bot.audit import AuditLog
+from bot.core.audit import AuditLog
 from bot.cli import main
 from bot.ops.report import render_report
 from bot.ops.stats import compute_stats
 from bot.ops.svg import nice_scale
-from bot.guarding import redact_for_log
+from bot.guard.stage import redact_for_log
 from ops_helpers import seed_audit
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,13 +8,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from bot.audit import AuditLog
+from bot.core.audit import AuditLog
 from bot.cli import main
 from bot.config import load_settings
 from bot.errors import HelpbotError
 from bot.ops.retention import export_rows, parse_since, purge
 from bot.paths import audit_path
-from bot.guarding import redact_for_log
+from bot.guard.stage import redact_for_log
 from ops_helpers import seed_audit
 
 

@@ -9,10 +9,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from bot.audit import AuditLog
+from bot.core.audit import AuditLog
 from bot.ops.gaps import cluster_questions
 from bot.ops.stats import compute_stats, feedback_key, format_stats
-from bot.guarding import redact_for_log
+from bot.guard.stage import redact_for_log
 from ops_helpers import GAP_GROUPS, seed_audit
 
 NOW = dt.datetime(2025, 3, 20, 12, 0, tzinfo=dt.timezone.utc)

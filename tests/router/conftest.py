@@ -27,14 +27,14 @@ def router_env(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     return get_embedder()
 
 
 def _make_bot(knowledge: Path, home: Path, embedder):
     from bot.config import load_settings
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     return HelpBot(load_settings(env={"HELPBOT_HOME": str(home)}), knowledge, embedder=embedder)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bot import calibrate
-from bot.index.search import SearchIndex
-from bot.kb import Chunk
+from bot.routing import calibrate
+from bot.search.index import SearchIndex
+from bot.knowledge import Chunk
 from bot.routing.features import Geometry, feature_matrix
 from bot.routing.head import HEAD_PATH, head_for, load_head
 from bot.routing.keywords import Keywords
@@ -89,7 +89,7 @@ def test_calibration_of_the_sample_knowledge(bot):
 
 def test_shipped_head_matches_the_model(embedder):
     head = head_for(embedder.identity.fingerprint, embedder.identity.dimension)
-    assert head is not None, f"{HEAD_PATH} missing or trained on another model: python -m bot.routing.train"
+    assert head is not None, f"{HEAD_PATH} missing or trained on another model: python -m bot.dev.router_train"
     logits = head.logit(embedder.embed_batch(["How do I change my card PIN?", "Write a poem about the sea"]))
     assert logits[0] > logits[1]
     assert head_for("another-model", embedder.identity.dimension) is None

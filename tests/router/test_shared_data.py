@@ -22,7 +22,7 @@ def test_clinc_slice(make_bot, shared_data, repo, tmp_path):
     sample = cases[::10]  # 60 in scope, 250 out of scope
     path = tmp_path / "cases.jsonl"
     path.write_text("\n".join(json.dumps({"id": n, **c}) for n, c in enumerate(sample)), encoding="utf-8")
-    from bot.evaluate import load_cases, run_eval
+    from bot.core.evaluate import load_cases, run_eval
 
     bot = make_bot(tmp_path / "kb", tmp_path / "home")
     results, summary = run_eval(bot, load_cases(path))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.router import smalltalk_kind
+from bot.routing.router import smalltalk_kind
 from bot.routing.split import is_request, split_message
 
 

@@ -24,7 +24,7 @@ def settings(session_home):
 @pytest.fixture(scope="session")
 def helpbot(settings, embedder):
     """One HelpBot on the small test knowledge in ./knowledge (it includes text that tries to ping)."""
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     return HelpBot(settings, knowledge_dir=KNOWLEDGE, embedder=embedder)
 

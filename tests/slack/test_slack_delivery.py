@@ -14,7 +14,6 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.connect import close_client, make_client
 from bot import strings
-from bot.ops import metrics
 from bot.ops.stats import compute_stats, format_stats
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -89,12 +88,12 @@ async def test_ignore_retries_drops_even_unseen_retries(fake, helpbot, settings)
 
 async def test_ratelimited_in_the_body_is_retried_like_429(harness):
     harness.fake.queue_response("chat.postMessage", 200, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
-    before = metrics.RATE_LIMITED.value(platform="slack")
+    before = harness.adapter.bot.metrics.rate_limited.value(platform="slack")
     await harness.mention(QUESTION)
     first, second = await harness.fake.wait_calls("chat.postMessage", 2)
     assert second.at - first.at >= 1.0
     assert second.args["blocks"] == first.args["blocks"]
-    assert metrics.RATE_LIMITED.value(platform="slack") == before + 1
+    assert harness.adapter.bot.metrics.rate_limited.value(platform="slack") == before + 1
     assert not harness.fake.calls_to("chat.postEphemeral")
 
 
@@ -127,13 +126,13 @@ async def test_rate_limit_waits_are_bounded_in_total(fake):
 async def test_an_answer_that_cannot_be_posted_is_counted_logged_and_in_stats(harness, helpbot, caplog):
     caplog.set_level(logging.INFO)
     harness.fake.queue_response("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "600"})
-    before = metrics.DELIVERY_FAILURES.value(platform="slack", reason="ratelimited")
+    before = helpbot.metrics.delivery_failures.value(platform="slack", reason="ratelimited")
     undelivered = compute_stats(helpbot.audit.db, days=1)["undelivered"]
     await harness.mention(QUESTION, user="UCAROL")
     [eph] = await harness.fake.wait_calls("chat.postEphemeral")
     assert eph.args["user"] == "UCAROL" and strings.ERROR in "\n".join(strings_in(eph.args))
-    assert metrics.DELIVERY_FAILURES.value(platform="slack", reason="ratelimited") == before + 1
-    assert 'helpbot_delivery_failures_total{platform="slack",reason="ratelimited"}' in metrics.render()
+    assert helpbot.metrics.delivery_failures.value(platform="slack", reason="ratelimited") == before + 1
+    assert 'helpbot_delivery_failures_total{platform="slack",reason="ratelimited"}' in helpbot.metrics.render()
     row = next(helpbot.audit.db.query("select reasons from audit order by id desc limit 1"))
     assert "delivery.failed" in json.loads(row["reasons"])
     stats = compute_stats(helpbot.audit.db, days=1)

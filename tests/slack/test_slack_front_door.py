@@ -12,7 +12,6 @@ import pytest
 from slack_helpers import SECRET
 
 from adapters.slack.front import FrontDoor, fingerprint, signature_for
-from bot.ops import metrics
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -59,14 +58,14 @@ async def test_hostile_requests_get_4xx_and_the_log_never_has_their_body(harness
         "signed, form with a broken payload": (b"payload=%7B" + PRIVATE.encode(),
                                                {"Content-Type": "application/x-www-form-urlencoded", **signed(b"payload=%7B" + PRIVATE.encode())}, 400),
     }
-    before = metrics.SLACK_REFUSED.value(reason="bad signature")
+    before = harness.adapter.bot.metrics.slack_refused.value(reason="bad signature")
     for name, (data, headers, expected) in cases.items():
         status, text = await raw_post(harness, data, headers)
         assert status == expected, f"{name}: {status} {text}"
         assert PRIVATE not in text
     huge = b'{"text": "' + PRIVATE.encode() * 40_000 + b'"}'  # 1.3 MB, unsigned
     assert (await raw_post(harness, huge, js))[0] == 413
-    assert metrics.SLACK_REFUSED.value(reason="bad signature") == before + 1
+    assert harness.adapter.bot.metrics.slack_refused.value(reason="bad signature") == before + 1
     assert not harness.fake.calls_to("chat.postMessage", "reactions.add", "users.info")
     assert_log_is_clean(caplog, PRIVATE, "Private Lane", "UALICE")
     refusals = [r.getMessage() for r in caplog.records if "refused a request" in r.getMessage()]
@@ -77,13 +76,13 @@ async def test_hostile_requests_get_4xx_and_the_log_never_has_their_body(harness
 async def test_refusals_of_one_kind_are_logged_once_and_counted(harness, caplog):
     caplog.set_level(logging.INFO)
     body = json.dumps(EVENT).encode()
-    before = metrics.SLACK_REFUSED.value(reason="no signature")
+    before = harness.adapter.bot.metrics.slack_refused.value(reason="no signature")
     for _ in range(30):
         assert (await raw_post(harness, body, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(int(time.time()))}))[0] == 401
     lines = [r for r in caplog.records if "(no signature)" in r.getMessage()]
     assert len(lines) == 1
-    assert metrics.SLACK_REFUSED.value(reason="no signature") == before + 30
-    assert "# TYPE helpbot_slack_refused_requests_total counter" in metrics.render()
+    assert harness.adapter.bot.metrics.slack_refused.value(reason="no signature") == before + 30
+    assert "# TYPE helpbot_slack_refused_requests_total counter" in harness.adapter.bot.metrics.render()
 
 
 async def test_signed_requests_still_reach_bolt(harness):
@@ -116,7 +115,7 @@ async def test_a_body_that_trickles_in_is_dropped_after_the_read_timeout(harness
 
     caplog.set_level(logging.INFO)
     app = web.Application()
-    app.router.add_post("/slack/events", FrontDoor(harness.adapter.app, SECRET, read_timeout_s=0.5).handle)
+    app.router.add_post("/slack/events", FrontDoor(harness.adapter.app, SECRET, harness.adapter.bot.metrics, read_timeout_s=0.5).handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

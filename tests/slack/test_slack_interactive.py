@@ -46,7 +46,7 @@ async def test_admin_command_from_a_non_admin_is_refused_and_logged(harness, hel
 
 @pytest.mark.parametrize("user, profile", [("UOWNER", {"is_owner": True}), ("UWSADMIN", {"is_admin": True}), (ADMIN_IN_CONFIG, None)])
 async def test_admin_command_from_an_admin_runs(harness, helpbot, user, profile):
-    from bot import admin
+    from bot.ops import admin
 
     if profile is not None:
         harness.fake.users[user] = profile

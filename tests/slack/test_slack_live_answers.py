@@ -7,7 +7,8 @@ import pytest
 import pytest_asyncio
 from slack_helpers import KNOWLEDGE, serving, settings_for, strings_in
 
-from bot import generation, strings
+from bot import strings
+from bot.llm import writer as generation
 from bot.llm import Generator, PromptTemplate
 from tests.llm.fakes import EchoPassageLLM
 
@@ -24,7 +25,7 @@ def llm():
 
 @pytest.fixture(scope="module")
 def writing_bot(settings, embedder, llm):
-    from bot.pipeline import HelpBot
+    from bot.core.pipeline import HelpBot
 
     bot = HelpBot(settings, knowledge_dir=KNOWLEDGE, embedder=embedder,
                   generator=Generator(llm, PromptTemplate.load("answer")))

@@ -1,7 +1,8 @@
 """A tiny in-process metrics registry written out in the Prometheus text exposition format.
 
-`observe(reply, platform)` is called once per handled message. Other modules update the
-metrics directly, e.g. `metrics.LLM_QUEUE_DEPTH.set(n)` or `.set_function(callable)`.
+One `Metrics` object per bot (built by the bot, or passed in), no module-level registry:
+`observe(reply, platform)` is called once per handled message, `reload_finished(ok)` once per
+reload, and the LLM queue depth is read from the generator at scrape time.
 """
 
 from __future__ import annotations
@@ -136,48 +137,52 @@ class Histogram(_Metric):
         return lines
 
 
-MESSAGES = Counter("helpbot_messages_total", "Messages handled, by route and platform.", ("route", "platform"))
-LATENCY = Histogram("helpbot_latency_seconds", "Time to answer a message, by route.", ("route",))
-GUARD_BLOCKS = Counter("helpbot_guard_blocks_total", "Blocked messages, by reason.", ("reason",))
-GENERATED = Counter("helpbot_generated_answers_total", "Answers written by the LLM.", ())
-LLM_QUEUE_DEPTH = Gauge("helpbot_llm_queue_depth", "Requests waiting for the LLM.")
-RELOADS = Counter("helpbot_reloads_total", "Knowledge reloads (not dry runs), by result.", ("result",))
-LAST_RELOAD_TS = Gauge("helpbot_last_reload_timestamp_seconds", "Unix time of the last reload attempt.")
-LAST_RELOAD_OK = Gauge("helpbot_last_reload_success", "1 if the last reload succeeded, else 0.")
-DELIVERY_FAILURES = Counter("helpbot_delivery_failures_total",
-                            "Answers that could not be posted (after waiting out rate limits), by platform and reason.",
-                            ("platform", "reason"))
-RATE_LIMITED = Counter("helpbot_rate_limited_total", "Platform API calls that were rate limited and waited, by platform.", ("platform",))
-SLACK_REFUSED = Counter("helpbot_slack_refused_requests_total", "Slack HTTP requests refused before Bolt saw them, by reason.", ("reason",))
-REGISTRY: list[_Metric] = [MESSAGES, LATENCY, GUARD_BLOCKS, GENERATED, LLM_QUEUE_DEPTH, RELOADS, LAST_RELOAD_TS, LAST_RELOAD_OK,
-                           DELIVERY_FAILURES, RATE_LIMITED, SLACK_REFUSED]
+class Metrics:
+    """Every metric helpbot exports; `render()` is the body of `/metrics`."""
 
+    def __init__(self):
+        self.messages = Counter("helpbot_messages_total", "Messages handled, by route and platform.", ("route", "platform"))
+        self.latency = Histogram("helpbot_latency_seconds", "Time to answer a message, by route.", ("route",))
+        self.guard_blocks = Counter("helpbot_guard_blocks_total", "Blocked messages, by reason.", ("reason",))
+        self.generated = Counter("helpbot_generated_answers_total", "Answers written by the LLM.", ())
+        self.llm_queue_depth = Gauge("helpbot_llm_queue_depth", "Requests waiting for the LLM.")
+        self.reloads = Counter("helpbot_reloads_total", "Knowledge reloads (not dry runs), by result.", ("result",))
+        self.last_reload_ts = Gauge("helpbot_last_reload_timestamp_seconds", "Unix time of the last reload attempt.")
+        self.last_reload_ok = Gauge("helpbot_last_reload_success", "1 if the last reload succeeded, else 0.")
+        self.delivery_failures = Counter(
+            "helpbot_delivery_failures_total",
+            "Answers that could not be posted (after waiting out rate limits), by platform and reason.",
+            ("platform", "reason"))
+        self.rate_limited = Counter("helpbot_rate_limited_total",
+                                    "Platform API calls that were rate limited and waited, by platform.", ("platform",))
+        self.slack_refused = Counter("helpbot_slack_refused_requests_total",
+                                     "Slack HTTP requests refused before Bolt saw them, by reason.", ("reason",))
+        self.all: list[_Metric] = [self.messages, self.latency, self.guard_blocks, self.generated, self.llm_queue_depth,
+                                   self.reloads, self.last_reload_ts, self.last_reload_ok, self.delivery_failures,
+                                   self.rate_limited, self.slack_refused]
 
-def observe(reply, platform: str) -> None:
-    """Count one handled message (called by the pipeline after each reply)."""
-    MESSAGES.inc(route=reply.route, platform=platform or "unknown")
-    LATENCY.observe(max(0.0, reply.latency_ms) / 1000, route=reply.route)
-    if reply.route == "block":
-        for reason in reply.reasons or ["unspecified"]:
-            GUARD_BLOCKS.inc(reason=reason)
-    if reply.generated:
-        GENERATED.inc()
+    def observe(self, reply, platform: str) -> None:
+        """Count one handled message (called by the pipeline after each reply)."""
+        self.messages.inc(route=reply.route, platform=platform or "unknown")
+        self.latency.observe(max(0.0, reply.latency_ms) / 1000, route=reply.route)
+        if reply.route == "block":
+            for reason in reply.reasons or ["unspecified"]:
+                self.guard_blocks.inc(reason=reason)
+        if reply.generated:
+            self.generated.inc()
 
+    def delivery_failed(self, platform: str, reason: str) -> None:
+        """Count an answer that never reached the asker (the adapter logs it and marks its audit row)."""
+        self.delivery_failures.inc(platform=platform, reason=reason or "unknown")
 
-def delivery_failed(platform: str, reason: str) -> None:
-    """Count an answer that never reached the asker (the adapter logs it and marks its audit row)."""
-    DELIVERY_FAILURES.inc(platform=platform, reason=reason or "unknown")
+    def reload_finished(self, ok: bool) -> None:
+        self.reloads.inc(result="ok" if ok else "error")
+        self.last_reload_ts.set(time.time())
+        self.last_reload_ok.set(1 if ok else 0)
 
-
-def reload_finished(ok: bool) -> None:
-    RELOADS.inc(result="ok" if ok else "error")
-    LAST_RELOAD_TS.set(time.time())
-    LAST_RELOAD_OK.set(1 if ok else 0)
-
-
-def render(extra: list[_Metric] | None = None) -> str:
-    """The whole registry in Prometheus text format 0.0.4."""
-    lines: list[str] = []
-    for metric in REGISTRY + list(extra or []):
-        lines += metric.render()
-    return "\n".join(lines) + "\n"
+    def render(self, extra: list[_Metric] | None = None) -> str:
+        """The whole registry in Prometheus text format 0.0.4."""
+        lines: list[str] = []
+        for metric in self.all + list(extra or []):
+            lines += metric.render()
+        return "\n".join(lines) + "\n"

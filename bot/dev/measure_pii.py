@@ -1,6 +1,6 @@
 """Precision / recall of the PII detectors per entity type on the presidio synthetic set.
 
-    python -m bot.guard.measure_pii [--data ../shared/data]
+    python -m bot.dev.measure_pii [--data ../shared/data]
 
 A predicted span is a true positive when it overlaps a labelled span of the same type.
 """
@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections import Counter
 
-from bot.guard import datasets as D
+from bot.dev import datasets as D
 from bot.guard.pii import find_pii
 
 TYPES = {"pii.email": "EMAIL_ADDRESS", "pii.phone": "PHONE_NUMBER", "pii.card": "CREDIT_CARD",
@@ -41,7 +41,7 @@ def measure(rows: list[dict]) -> dict[str, dict[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.guard.measure_pii")
+    ap = argparse.ArgumentParser(prog="python -m bot.dev.measure_pii")
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     args = ap.parse_args(argv)
     root = D.data_dir(args.data)

@@ -1,6 +1,6 @@
 """Measure the input guard on the development data (skips cleanly without it).
 
-    python -m bot.guard.evaluate [--data ../shared/data] [--json out.json]
+    python -m bot.dev.guard_evaluate [--data ../shared/data] [--json out.json]
 
 Held-out protocol: every training source is split 70/30 (fixed seed); a head is trained on
 the 70% and the whole input guard (rules + exemplars + that head) is run on the 30%.
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.guard import datasets as D
+from bot.dev import datasets as D
 from bot.guard.base import ScanContext
 from bot.guard.build import build_input_guard
 from bot.guard.normalize import normalize
 from bot.guard.policy import load_policy, resolve_policy
-from bot.guard.train import embed_sources, fit_on, load_sources
+from bot.dev.guard_train import embed_sources, fit_on, load_sources
 
 ATTACKS = ("deepset_pos", "giskard", "wild")
 
@@ -120,7 +120,7 @@ def _cross_validate(policy: dict, vecs: dict, sources: dict, embed: CachedEmbed,
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.guard.evaluate")
+    ap = argparse.ArgumentParser(prog="python -m bot.dev.guard_evaluate")
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--policy", help="guard policy file to evaluate (default: DEFAULT_POLICY)")
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if root is None:
         print("skipped: no development data folder (../shared/data)")
         return 0
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     policy = load_policy(args.policy) if args.policy else resolve_policy()
 

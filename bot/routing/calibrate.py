@@ -23,7 +23,7 @@ import numpy as np
 from bot.routing.features import Geometry, feature_matrix
 from bot.routing.head import HEAD_PATH
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 CALIBRATION_VERSION = "6"
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BETAS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.calibrate import Calibration
-from bot.index.search import Hit, SearchIndex
+from bot.routing.calibrate import Calibration
+from bot.search.index import Hit, SearchIndex
 from bot.routing.features import Geometry, rank
 from bot.routing.head import Head
 from bot.routing.memory import ConversationMemory, Turn, leans_back

@@ -19,9 +19,9 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from bot.embeddings import Embedder, ModelIdentity, trim_heap
+from bot.search.embeddings import Embedder, ModelIdentity, trim_heap
 from bot.errors import HelpbotError
-from bot.kb import Chunk, KnowledgeBase
+from bot.knowledge import Chunk, KnowledgeBase
 
 migrations = Migrations("helpbot.index")
 

@@ -1,9 +1,9 @@
-"""Re-make bot/data/router_head.npz from ../shared/data: `python -m bot.routing.train [--shared DIR]`.
+"""Re-make bot/data/router_head.npz from ../shared/data: `python -m bot.dev.router_train [--shared DIR]`.
 
 Help-desk questions about a service (positives): BANKING77 train, CLINC150 `banking` and
 `credit_cards` train rows. Generic requests (negatives): alpaca generic instructions, every other
 CLINC150 domain's train rows and `oos_train`. Only train-side rows are used; CLINC `val` stays
-untouched for measuring, and so is every fifth BANKING77 and alpaca row (`shared_data.reserved`),
+untouched for measuring, and so is every fifth BANKING77 and alpaca row (`datasets.reserved`),
 the test set of `benchmarks/clinc_eval.py --protocol banking77`. Size and weight decay are
 chosen on a random 20% split of the training rows.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.routing import shared_data
+from bot.dev import datasets as D
 from bot.routing.head import HEAD_PATH, Head
 
 SERVICE_DOMAINS = ("banking", "credit_cards")
@@ -25,12 +25,12 @@ EPOCHS = 15
 
 
 def training_texts(shared: Path) -> tuple[list[str], list[str]]:
-    clinc = shared_data.clinc(shared)
-    domains = shared_data.clinc_domains(shared)
+    clinc = D.clinc_splits(shared)
+    domains = D.clinc_domains(shared)
     service = {i for d in SERVICE_DOMAINS for i in domains.get(d, [])}
     train = clinc.get("train", [])
-    banking = [t for n, (t, _) in enumerate(shared_data.banking77(shared)) if not shared_data.reserved(n)]
-    generic = [t for n, t in enumerate(shared_data.alpaca(shared)) if not shared_data.reserved(n)]
+    banking = [t for n, (t, _) in enumerate(D.banking77(shared)) if not D.reserved(n)]
+    generic = [t for n, t in enumerate(D.alpaca(shared)) if not D.reserved(n)]
     positives = banking + [t for t, i in train if i in service]
     negatives = generic + [t for t, i in train if i not in service]
     negatives += [t for t, _ in clinc.get("oos_train", [])]
@@ -78,7 +78,7 @@ def train(shared: Path, embedder, seed: int = 0) -> tuple[Head, dict]:
     positives, negatives = training_texts(shared)
     if not positives or not negatives:
         raise SystemExit(f"no training data under {shared} (expected clinc150/, banking77/, generic_requests/)")
-    x = shared_data.embed_cached(embedder, positives + negatives)
+    x = D.embed_cached(embedder, positives + negatives)
     y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))].astype(np.float32)
     holdout = np.random.default_rng(seed).random(len(y)) < 0.2
     scores = {}
@@ -100,17 +100,17 @@ def train(shared: Path, embedder, seed: int = 0) -> tuple[Head, dict]:
         "holdout_balanced_accuracy": round(scores[(hidden, decay)], 4),
         "sources": "banking77/train, clinc150 train+oos_train, generic_requests/alpaca_harmless_dev "
         "(without every fifth banking77/alpaca row, kept for benchmarks/clinc_eval.py --protocol banking77)",
-        "remake": "python -m bot.routing.train --shared ../shared/data",
+        "remake": "python -m bot.dev.router_train --shared ../shared/data",
     }
     return Head(w1, b1, w2, b2, info), {f"{h}/{d}": round(v, 4) for (h, d), v in scores.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=shared_data.default_shared())
+    parser.add_argument("--shared", type=Path, default=D.default_shared())
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
     args = parser.parse_args(argv)
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     head, scores = train(args.shared, get_embedder())
     head.save(args.out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.kb import Chunk
+from bot.knowledge import Chunk
 
 _WORD = re.compile(r"\w+")
 MAX_EXTRACT = 700

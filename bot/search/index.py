@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.kb import Chunk
+from bot.knowledge import Chunk
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(

@@ -5,6 +5,7 @@ Vectors are float32 and L2-normalised, so a dot product is the cosine similarity
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import minilm
+from bot.search import minilm
 from bot.errors import HelpbotError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -117,6 +118,17 @@ class SentenceTransformerEmbedder(Embedder):
                 if self._st is None:
                     self._st = SentenceTransformer(self._path, device=self._device)
         return self._st
+
+    @contextlib.contextmanager
+    def use_library(self):
+        """Within the block, embed through SentenceTransformer.encode (benchmarks compare both paths)."""
+        with self._lock:
+            direct, self._direct = self._direct, None
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._direct = direct
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch

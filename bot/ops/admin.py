@@ -82,7 +82,7 @@ def status_data(bot) -> dict:
         "calibration": {"answer": cal.answer_threshold, "scope": cal.scope_threshold, "margin": cal.ambiguity_margin},
         "last_reload": dict(zip(("ts", "who", "ok", "duration_ms"), last)) if last else None,
         "reloading": is_reloading(bot),
-        "guard_mode": bot.settings.guard["mode"],
+        "guard_mode": bot.guard.mode,  # the settings with the policy file over them
         "guard_policy": bot.settings.guard["policy"] or "(built-in)",
         "channel_modes": channel_modes(bot),
         "knowledge_findings": [f.describe() for f in snap.findings],
@@ -119,10 +119,10 @@ async def _policy(bot, args: list[str], who: str) -> AdminResult:
     usage = "policy [<channel> enforce|monitor|default]"
     if not args:
         overrides = await asyncio.to_thread(channel_modes, bot)
-        guard = bot.settings.guard
-        lines = [f"guard mode: {guard['mode']}", f"guard policy: {guard['policy'] or '(built-in)'}"]
-        lines += [f"  channel {ch}: {mode}" for ch, mode in sorted(overrides.items())] or ["  no channel overrides"]
-        return AdminResult(True, "\n".join(lines), {"mode": guard["mode"], "policy": guard["policy"], "channels": overrides})
+        mode, policy = default_mode(bot), bot.settings.guard["policy"]
+        lines = [f"guard mode: {mode}", f"guard policy: {policy or '(built-in)'}"]
+        lines += [f"  channel {ch}: {m}" for ch, m in sorted(overrides.items())] or ["  no channel overrides"]
+        return AdminResult(True, "\n".join(lines), {"mode": mode, "policy": policy, "channels": overrides})
     if len(args) != 2 or args[1].lower() not in (*MODES, "default"):
         return _bad(f"bad arguments {' '.join(args)!r}", usage)
     channel, mode = args[0], args[1].lower()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.embeddings import Embedder
+from bot.search.embeddings import Embedder
 
 
 class EmbeddingCache:

@@ -1,20 +1,26 @@
-"""A snapshot: validated knowledge + its search index + fitted thresholds, built together, swapped whole."""
+"""A snapshot: validated knowledge + its search index + fitted thresholds, built together, swapped whole.
+
+In: the knowledge folder, the index database and the embedder. Out: a `Snapshot` the pipeline
+serves from until a reload swaps in the next one; what is derived from it lives on it.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlparse
 
-from bot import calibrate
-from bot.calibrate import Calibration
-from bot.embeddings import Embedder
-from bot.index.search import SearchIndex
+from bot.routing import calibrate
+from bot.routing.calibrate import Calibration
+from bot.search.embeddings import Embedder
+from bot.search.index import SearchIndex
 from bot.routing.features import Geometry
 from bot.routing.head import head_for
-from bot.index.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
-from bot.kb.loader import KnowledgeBase, load_knowledge
+from bot.search.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
 
 
 @dataclass
@@ -33,6 +39,11 @@ class Snapshot:
     @property
     def versions(self) -> dict[str, str]:
         return {"kb": self.kb.fingerprint, "embedding": self.model, "calibration": self.calibration.key[:16]}
+
+    @cached_property
+    def allowed_domains(self) -> tuple[str, ...]:
+        """Hosts the knowledge links to: the only ones an answer may link to."""
+        return tuple(sorted({urlparse(c.url).netloc for c in self.kb.chunks if c.url}))
 
 
 def build_snapshot(

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import safeyaml
 from bot.errors import KnowledgeError
-from bot.kb.markdown import split_front_matter, split_sections
+from bot.knowledge.markdown import split_front_matter, split_sections
 
 SCOPE_KEYS = {"service", "description", "topics", "contact"}
 FAQ_KEYS = {"id", "questions", "answer", "url", "tags"}

@@ -1,4 +1,8 @@
-"""The guard as a pipeline stage: build the runners from settings, map outcomes to replies and notes."""
+"""The guard as a pipeline stage: build the runners from settings, map outcomes to replies and notes.
+
+In: a message's text (input side) or a reply's text with its sources (output side).
+Out: a `GuardOutcome` (verdict, sanitized text, reasons), and the block reply or user notes for it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from typing import Callable
 from bot import strings
 from bot.config import Settings
 from bot.guard import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, GuardOutcome, GuardRunner, GuardState, ScanContext,
-                       build_input_guard, build_output_guard, load_policy, redact_pii)
+                       build_input_guard, build_output_guard, redact_pii, resolve_policy)
+from bot.guard.policy import read_policy_file
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.guard")
@@ -20,18 +25,22 @@ log = logging.getLogger("helpbot.guard")
 WHOLE_TEXT_SCANNERS = ("grounding",)  # need the finished answer; skipped for streamed previews
 # Output scanners whose verdict depends only on the text and the context fields in the cache key.
 PURE_OUTPUT_SCANNERS = frozenset({"leak", "secrets", "pii", "mentions", "links", "grounding"})
+# Input scanners that only rewrite the text (never block, keep no state): what the embedding layers
+# read is the text after them, so the pipeline can embed that view before the guard runs.
+REWRITING_SCANNERS = frozenset({"normalize", "length", "pii", "secrets"})
 OUTPUT_CACHE_SIZE = 1024
 _NOTES = {NOTE_PII: strings.SECRET_WARNING, NOTE_SECRET: strings.SECRET_WARNING}
 
 
 class GuardStage:
     def __init__(self, settings: Settings, state: GuardState | None = None):
-        """`state`: flood and split-request history to carry over (a reload keeps it)."""
+        """`state`: flood and split-request history to carry over (a reload keeps it).
+
+        The policy is layered: built-in defaults < the settings (`[guard] mode`, `[core] max_input_chars`)
+        < what the policy file (`[guard] policy`) sets. Raises ConfigError naming a bad file or key."""
         path = settings.guard["policy"]
-        policy = load_policy(path) if path else {}
-        policy.setdefault("mode", settings.guard["mode"])
-        policy.setdefault("max_input_chars", settings.core["max_input_chars"])
-        self.policy = policy
+        layered = {"mode": settings.guard["mode"], "max_input_chars": settings.core["max_input_chars"]}
+        self.policy = policy = resolve_policy({**layered, **(read_policy_file(path) if path else {})})
         self.state = state or GuardState()
         self.input = build_input_guard(policy, self.state)
         self.output = build_output_guard(policy, self.state)
@@ -43,6 +52,20 @@ class GuardStage:
         self._output_cache: OrderedDict[tuple, GuardOutcome] | None = (
             OrderedDict() if set(self.output.names) <= PURE_OUTPUT_SCANNERS else None)
         self._cache_lock = threading.Lock()
+        self._rewriters = [s for s in self.input.scanners if s.name in REWRITING_SCANNERS]
+
+    @property
+    def mode(self) -> str:
+        """enforce | monitor: the mode of every channel without an override."""
+        return self.input.mode
+
+    def embed_view(self, text: str) -> str:
+        """The text the input guard's embedding layers will read for `text` (normalised, cut,
+        personal data and secrets redacted), unless a rule strips part of it first."""
+        context = ScanContext()
+        for scanner in self._rewriters:
+            text = scanner.scan(text, context).text
+        return text
 
     def set_channel_mode(self, channel: str, mode: str | None) -> None:
         for runner in (self.input, self.output):
@@ -110,15 +133,3 @@ def _copy(outcome: GuardOutcome) -> GuardOutcome:
 @lru_cache(maxsize=512)
 def redact_for_log(text: str) -> str:
     return redact_pii(text)  # pure: the same text is redacted for the guard's view and the audit row
-
-
-def reload_guard_policy(bot, apply: bool) -> str | None:
-    """Reload hook: re-read the guard policy file; validate first, then swap in on apply."""
-    if not apply:
-        bot._next_guard = GuardStage(bot.settings, bot.guard.state)  # raises ConfigError on a bad policy file
-        return None
-    new = bot.__dict__.pop("_next_guard", None) or GuardStage(bot.settings, bot.guard.state)
-    for channel, mode in bot.guard.input.channel_modes.items():
-        new.set_channel_mode(channel, mode)
-    bot.guard = new
-    return "guard policy reloaded" if bot.settings.guard["policy"] else None

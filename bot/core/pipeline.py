@@ -15,27 +15,26 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 from pathlib import Path
-from urllib.parse import urlparse
 
 
 from bot import __version__, strings
-from bot.audit import AuditLog
+from bot.core.audit import AuditLog
 from bot.config import Settings
-from bot.embedcache import EmbeddingCache
+from bot.search.embedcache import EmbeddingCache
 from bot.llm import build_generator
-from bot.embeddings import Embedder, get_embedder
+from bot.search.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
-from bot.kb.snapshot import Snapshot, build_snapshot
+from bot.core.snapshot import Snapshot, build_snapshot
 from bot.messages import Message, Reply
-from bot.ops import metrics
+from bot.core.metrics import Metrics
+from bot.core.modes import ChannelModes
 from bot.paths import audit_path, index_path, resolve_knowledge
-from bot.generation import ProgressSink, compose_with_llm
+from bot.llm.writer import AnswerWriter, ProgressSink
 from bot.guard import GuardOutcome
-from bot.guarding import GuardStage, redact_for_log, reload_guard_policy
-from bot.ops.reload import RELOAD_HOOKS
-from bot.router import PartDecision, Router, smalltalk_kind
+from bot.guard.stage import GuardStage, redact_for_log
+from bot.routing.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
 from bot.routing.head import load_head
 from bot.routing.memory import ConversationMemory
@@ -43,8 +42,18 @@ from bot.routing.plan import Plan
 from bot.routing.style import StyleRequest, find_style
 
 log = logging.getLogger("helpbot")
-if reload_guard_policy not in RELOAD_HOOKS:
-    RELOAD_HOOKS.append(reload_guard_policy)
+
+
+@dataclass
+class Staged:
+    """What a reload participant loaded and validated: `apply()` starts using it once the new
+    knowledge is swapped in. `note` (validation) and apply's returned string go in the reload summary."""
+
+    apply: Callable[[], "str | None"]
+    note: str | None = None
+
+
+Stage = Callable[[], Staged]  # load and validate; raise to fail the reload
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -92,17 +101,22 @@ class HelpBot:
         audit: AuditLog | None = None,
         progress=None,
         generator=None,
+        metrics: Metrics | None = None,
+        modes: ChannelModes | None = None,
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
         self.embedder = embedder or get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
         self.audit = audit or AuditLog(audit_path(settings), redact_for_log)
+        self.metrics = metrics or Metrics()
+        self.modes = modes or ChannelModes(self.audit.path, self.audit.db)
         self.guard = GuardStage(settings)
-        from bot.ops.policy import channel_modes
-
-        for channel, mode in channel_modes(self).items():  # modes admins set per channel survive restarts
+        for channel, mode in self.modes.all().items():  # modes admins set per channel survive restarts
             self.guard.set_channel_mode(channel, mode)
         self.generator = generator if generator is not None else build_generator(dict(settings.llm))
+        self.writer = AnswerWriter(self.generator) if self.generator is not None else None
+        self.metrics.llm_queue_depth.set_function(lambda: self.generator.queue_depth if self.generator else 0)
+        self._reload_stages: list[Stage] = [self._stage_guard]
         self._swap_lock = threading.Lock()
         core = settings.core
         self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
@@ -125,6 +139,26 @@ class HelpBot:
             snapshot.index, snapshot.calibration, snapshot.kb.service, load_head(), self.memory,
             self.settings.retrieval["top_k"], r["ambiguity_margin"], r["max_parts"],
         )
+
+    # -- reload participants -----------------------------------------------------------------
+    def on_reload(self, stage: Stage) -> None:
+        """Reload `stage` with the knowledge (see `Stage`); e.g. a prompt file or a policy."""
+        self._reload_stages.append(stage)
+
+    def stage_reload(self) -> list[Staged]:
+        """Load and validate every participant; raises (nothing applied) if one fails."""
+        return [stage() for stage in self._reload_stages]
+
+    def _stage_guard(self) -> Staged:
+        new = GuardStage(self.settings, self.guard.state)  # re-reads the policy file; ConfigError if bad
+
+        def apply() -> str | None:
+            for channel, mode in self.guard.input.channel_modes.items():
+                new.set_channel_mode(channel, mode)
+            self.guard = new
+            return "guard policy reloaded" if self.settings.guard["policy"] else None
+
+        return Staged(apply)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Serve `snapshot` from now on. Messages already in flight finish on the old one."""
@@ -202,9 +236,9 @@ class HelpBot:
         return FirstLook(text, len(whole) > limit, smalltalk_kind(text), style, body)
 
     def _expected(self, text: str, message: Message, style) -> tuple[str, Plan]:
-        """What will be embedded: the normalised, redacted text the guard's embedding layers read,
+        """What will be embedded: the text the guard's embedding layers read (the guard says which),
         and the router's plan (parts) of it. Prefetched together, it makes one model pass per message."""
-        view = redact_for_log(text)
+        view = self.guard.embed_view(text)
         return view, self.router.plan(view, message.conversation_key, style)
 
     def decide(self, prepared: Prepared, vectors: EmbeddingCache, snapshot: Snapshot) -> Reply:
@@ -253,17 +287,12 @@ class HelpBot:
             reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
         return reply, prepared, snapshot
 
-    def _allowed_domains(self, snapshot: Snapshot) -> tuple[str, ...]:
-        if getattr(snapshot, "_domains", None) is None:
-            snapshot._domains = tuple(sorted({urlparse(c.url).netloc for c in snapshot.kb.chunks if c.url}))
-        return snapshot._domains
-
     def _finish(self, message: Message, reply: Reply, snapshot: Snapshot, started: float, audit: bool = True) -> Reply:
         """Output guard, metrics, audit: the same for logic and generated answers."""
         if reply.route in ("answer", "partial") and reply.sources:
             chunks = snapshot.kb.by_id()
             texts = [chunks[s.id].text for s in reply.sources if s.id in chunks]
-            out = self.guard.check_output(reply.answer, message, texts, allowed_domains=self._allowed_domains(snapshot))
+            out = self.guard.check_output(reply.answer, message, texts, allowed_domains=snapshot.allowed_domains)
             flagged = [s.id for s in reply.sources if s.id in snapshot.kb.flagged]
             if flagged:  # a logic answer may cite a flagged chunk; admins see it in the audit and log
                 reply.reasons.append("knowledge.flagged_source")
@@ -276,7 +305,7 @@ class HelpBot:
             else:
                 reply.answer = out.text
         reply.latency_ms = (time.perf_counter() - started) * 1000
-        metrics.observe(reply, message.platform)
+        self.metrics.observe(reply, message.platform)
         if audit:
             reply.audit_id = self.audit.record(message, reply, redact_for_log(clean_text(message.text))[:2000])
         return reply
@@ -298,7 +327,13 @@ class HelpBot:
         started = time.perf_counter()
         reply, prepared, snapshot = await asyncio.to_thread(self._logic, message)
         if prepared.generation:
-            reply = await compose_with_llm(self, message, prepared, reply, snapshot, progress)
+            guard = self.guard
+
+            def check(text: str, sources: list[str], **kw):
+                return guard.check_output(text, message, sources, allowed_domains=snapshot.allowed_domains, **kw)
+
+            question = " ".join(prepared.parts) or prepared.text
+            reply = await self.writer.write(question, prepared.generation, reply, check, progress)
         return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 
     def answer_batch(self, messages: list[Message], batch_size: int = 256) -> list[Reply]:

@@ -1,6 +1,6 @@
 """Re-make the guard's shipped numbers.
 
-    python -m bot.guard.train [--data ../shared/data] [--hidden 0]
+    python -m bot.dev.guard_train [--data ../shared/data] [--hidden 0]
 
 Always writes bot/data/guard/exemplar_vectors.npz (the exemplar files embedded). With the
 development data present it also trains the injection head on MiniLM embeddings
@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from bot.guard import datasets as D
+from bot.dev import datasets as D
 from bot.guard.exemplars import DATA_DIR, build_vectors, get_set, reset
 from bot.guard.head import HEAD_FILE, Head
 from bot.guard.ngrams import BITS, char_ngrams
@@ -38,7 +38,7 @@ def load_sources(root) -> dict[str, list[str]]:
     ds = D.deepset(root)
     raw = {"deepset_pos": [t for t, l in ds if l == 1], "giskard": D.giskard(root),
            "wild": D.wild_jailbreaks(root), "deepset_neg": [t for t, l in ds if l == 0],
-           "clinc_train": [t for t, _ in D.clinc(root, "train")], "banking77": D.banking77(root),
+           "clinc_train": [t for t, _ in D.clinc(root, "train")], "banking77": [t for t, _ in D.banking77(root)],
            "alpaca": D.alpaca(root)}
     return {k: [normalize(t)[:4000] for t in v] for k, v in raw.items()}
 
@@ -162,14 +162,14 @@ def split_floors(neg: np.ndarray, embed_batch, quantile: float = 0.995) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.guard.train", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m bot.dev.guard_train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--hidden", type=int, default=0, help="hidden units (0 = logistic regression)")
     ap.add_argument("--c", type=float, default=1.0, help="inverse L2 strength (default 1.0)")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     args = ap.parse_args(argv)
 
-    from bot.embeddings import get_embedder
+    from bot.search.embeddings import get_embedder
 
     embedder = get_embedder()
     print(f"exemplar vectors -> {build_vectors(embedder.embed_batch)}")
@@ -188,11 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(metrics["cv_5fold_share_at_or_above"], indent=1))
     head = fit_on(vecs, texts, hidden=args.hidden, c=args.c)
     head.save(HEAD_FILE, model=embedder.identity.name, hidden=str(args.hidden),
-              made_by="python -m bot.guard.train")
+              made_by="python -m bot.dev.guard_train")
     (DATA_DIR / "injection_head_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     neg = np.concatenate([vecs["clinc_train"], vecs["banking77"], vecs["alpaca"]])
     cal = {"split_goals": split_floors(neg, embedder.embed_batch),
-           "made_by": "python -m bot.guard.train"}
+           "made_by": "python -m bot.dev.guard_train"}
     CALIBRATION_FILE.write_text(json.dumps(cal, indent=1) + "\n")
     reset()
     calibration.cache_clear()

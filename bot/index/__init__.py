@@ -1,1 +1,0 @@
-"""Index storage (SQLite) and hybrid search (vectors + FTS5 keywords, fused)."""
