@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
-from adapters.slack.fake_api import FakeSlack  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests" / "slack"))
+from fake_slack import FakeSlack  # noqa: E402  (tests/slack/fake_slack.py)
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.paths import bundled_knowledge  # noqa: E402
 

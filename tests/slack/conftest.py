@@ -7,7 +7,7 @@ import pytest
 import pytest_asyncio
 from slack_helpers import ADMIN_IN_CONFIG, KNOWLEDGE, serving, settings_for
 
-from adapters.slack.fake_api import FakeSlack
+from fake_slack import FakeSlack
 
 
 

@@ -13,7 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.connect import Tokens, close_client
-from adapters.slack.fake_api import FakeSlack
+from fake_slack import FakeSlack
 from adapters.slack.run import connect, serve_http
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

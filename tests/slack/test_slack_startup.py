@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.slack.connect import Tokens, close_client, make_client, read_tokens, verify
-from adapters.slack.fake_api import FakeSlack
+from fake_slack import FakeSlack
 from adapters.slack.run import connect
 from bot.cli import main
 from bot.errors import HelpbotError

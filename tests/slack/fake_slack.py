@@ -9,6 +9,7 @@ what Slack would have received.
 """
 
 from __future__ import annotations
+# (tests/slack/fake_slack.py: test code, not shipped; benchmarks import it from here too)
 
 import asyncio
 import itertools
@@ -70,8 +71,9 @@ class FakeSlack:
         return f"{self.url}respond/{name}"
 
     # -- test controls -----------------------------------------------------------------------
-    def queue_response(self, method: str, status: int, body: dict, headers: dict | None = None) -> None:
-        """Answer the next call to `method` with this instead (e.g. a 429 with Retry-After)."""
+    def queue_response(self, method: str, status: int, body: dict | str, headers: dict | None = None) -> None:
+        """Answer the next call to `method` ("response_url" for response_url posts) with this
+        instead (e.g. a 429 with Retry-After)."""
         self.queued.setdefault(method, []).append((status, headers or {}, body))
 
     def calls_to(self, *methods: str) -> list[Call]:
@@ -129,6 +131,11 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(Call("response_url", await request.json(), path=request.path))
+        if self.queued.get("response_url"):
+            status, headers, body = self.queued["response_url"].pop(0)
+            if isinstance(body, str):  # response_url answers in plain text ("ok", "ratelimited", ...)
+                return web.Response(text=body, status=status, headers=headers)
+            return web.json_response(body, status=status, headers=headers)
         return web.Response(text="ok")
 
     # -- Socket Mode -------------------------------------------------------------------------
