@@ -3,6 +3,6 @@
 Start it with `helpbot serve discord`; see docs/discord.md for the application setup.
 """
 
-from adapters.discord.client import HelpbotClient, ShardedHelpbotClient, create_client, require_token, run_discord
+from adapters.discord.client import Discord, HelpbotClient, ShardedHelpbotClient, create_client
 
-__all__ = ["HelpbotClient", "ShardedHelpbotClient", "create_client", "require_token", "run_discord"]
+__all__ = ["Discord", "HelpbotClient", "ShardedHelpbotClient", "create_client"]

@@ -1,11 +1,15 @@
-"""The Discord client: slash commands, mentions and DMs, feedback buttons; sharded on request."""
+"""The Discord platform (`adapters.base.Adapter`) and its client: slash commands, mentions and DMs,
+feedback buttons; sharded on request. `adapters/serve.py` runs it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import click
 import discord
 
+from adapters.base import Adapter, Secret, Serving
 from bot.errors import ConfigError, HelpbotError
 
 from adapters.discord import respond
@@ -48,13 +52,14 @@ def intents_for(settings) -> discord.Intents:
 class _HelpbotDiscord:
     """What the plain and the sharded client share. `helpbot` is the core (bot.pipeline.HelpBot)."""
 
-    def __init__(self, helpbot, settings, *, guild_id: int | None = None, **options):
+    def __init__(self, helpbot, settings, *, guild_id: int | None = None, serving: Serving | None = None, **options):
         if settings.discord["reply_in"] not in REPLY_MODES:
             raise ConfigError(f"[discord] reply_in must be one of {', '.join(REPLY_MODES)}")
         options.setdefault("max_ratelimit_timeout", MAX_RATE_LIMIT_WAIT_S)
         super().__init__(intents=intents_for(settings), allowed_mentions=NO_MENTIONS, **options)
         self.helpbot = helpbot
         self.settings = settings
+        self.serving = serving or Serving()  # the answers in flight, which a stop waits for
         self.guild_id = int(guild_id or settings.discord["guild"] or 0)
         self.tree = HelpbotTree(self)
         for command in COMMANDS:
@@ -88,7 +93,7 @@ class _HelpbotDiscord:
 
     async def on_message(self, message: discord.Message) -> None:
         if self.settings.discord["mentions"]:
-            await answer_message(self, message)
+            await self.serving.run(answer_message(self, message))
 
     async def report_error(self, interaction: discord.Interaction, error: BaseException) -> None:
         await respond.report_error(interaction, error)
@@ -102,41 +107,58 @@ class ShardedHelpbotClient(_HelpbotDiscord, discord.AutoShardedClient):
     """Automatic sharding: Discord's recommended shard count, or `shard_count`."""
 
 
-def create_client(helpbot, settings, guild_id: int | None = None, **options) -> discord.Client:
+def create_client(helpbot, settings, guild_id: int | None = None, serving: Serving | None = None, **options) -> discord.Client:
     """The client for [discord] shards: 0 = no sharding, -1 = automatic, N = N shards."""
     shards = settings.discord["shards"]
     if shards == 0:
-        return HelpbotClient(helpbot, settings, guild_id=guild_id, **options)
+        return HelpbotClient(helpbot, settings, guild_id=guild_id, serving=serving, **options)
     if shards == -1:
-        return ShardedHelpbotClient(helpbot, settings, guild_id=guild_id, **options)
+        return ShardedHelpbotClient(helpbot, settings, guild_id=guild_id, serving=serving, **options)
     if shards > 0:
-        return ShardedHelpbotClient(helpbot, settings, guild_id=guild_id, shard_count=shards, **options)
+        return ShardedHelpbotClient(helpbot, settings, guild_id=guild_id, serving=serving, shard_count=shards, **options)
     raise ConfigError(f"[discord] shards must be 0 (off), -1 (automatic) or a shard count, not {shards}")
 
 
-def require_token(token: str | None) -> str:
-    if not token:
-        raise HelpbotError(
-            "DISCORD_BOT_TOKEN is not set: copy the bot token from the Discord developer portal "
-            "(Bot → Reset Token) and export it (see docs/discord.md)"
-        )
-    return token
+TOKEN = Secret("DISCORD_BOT_TOKEN", "copy the bot token from the Discord developer portal "
+                "(Bot → Reset Token) and export it (see docs/discord.md)")
 
 
-async def run_discord(helpbot, settings, token: str | None, guild_id: int | None = None, **options) -> None:
-    """Connect and serve until stopped. Token problems become one clear HelpbotError."""
-    from bot.ops.server import start_ops_server
+class Discord(Adapter):
+    """`helpbot serve discord`: the gateway client, sharded as [discord] shards says."""
 
-    token = require_token(token)
-    with_ops = options.pop("ops_server", True)
-    client = create_client(helpbot, settings, guild_id, **options)
-    ops = await start_ops_server(helpbot) if with_ops else None
-    try:
+    name = "discord"
+    help = "Answer on Discord: slash commands, mentions and DMs. Needs DISCORD_BOT_TOKEN."
+    options = (click.Option(["--guild"], type=int, default=None,
+                            help="Development server (guild) id: register slash commands there at once."),)
+
+    def __init__(self, settings, guild: int | None = None, **options):
+        self.settings, self.guild_id, self.options = settings, guild, options  # options: for discord.Client
+
+    def secrets(self) -> list[Secret]:
+        return [TOKEN]
+
+    async def run(self, helpbot, serving: Serving) -> None:
+        logging.getLogger("adapters.discord").setLevel(logging.INFO)
+        client = create_client(helpbot, self.settings, self.guild_id, serving=serving, **self.options)
         async with client:
+            running = asyncio.create_task(self._start(client, serving.secrets[TOKEN.name]))
+            ready = asyncio.create_task(client.wait_until_ready())
+            stopped = asyncio.create_task(serving.stopped())
             try:
-                await client.start(token)
-            except discord.LoginFailure as exc:
-                raise HelpbotError(f"DISCORD_BOT_TOKEN is invalid: {exc}") from None
-    finally:
-        if ops is not None:
-            await ops.cleanup()
+                done, _ = await asyncio.wait({running, ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                if ready in done and running not in done:
+                    serving.say(f"helpbot: serving Discord as {client.user} in {len(client.guilds)} servers")
+                    done, _ = await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                if running in done:
+                    running.result()  # a start-up error, or the connection ended for good
+                await serving.drain()  # the gateway is still up: answers in flight can be sent
+            finally:
+                for task in (running, ready, stopped):
+                    task.cancel()
+
+    @staticmethod
+    async def _start(client: discord.Client, token: str) -> None:
+        try:
+            await client.start(token)
+        except discord.LoginFailure as exc:
+            raise HelpbotError(f"DISCORD_BOT_TOKEN is invalid: {exc}") from None

@@ -9,8 +9,7 @@ import discord
 from discord import app_commands
 
 from bot import strings
-from bot.ops.admin import run_admin
-from bot.messages import Reply
+from bot.ops.admin import admin_command
 
 from adapters.discord import respond
 from adapters.discord.access import is_admin
@@ -45,12 +44,16 @@ async def answer(interaction: discord.Interaction, text: str, private: bool) -> 
 @app_commands.describe(question="Your question, in plain words", private="Show the answer to you only")
 async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
     """Ask a question and get an answer with its sources."""
-    await answer(interaction, question, private)
+    await interaction.client.serving.run(answer(interaction, question, private))
 
 
 @app_commands.command(name="help")
 async def help_command(interaction: discord.Interaction) -> None:
     """What I can answer, and how to ask."""
+    await interaction.client.serving.run(_help(interaction))
+
+
+async def _help(interaction: discord.Interaction) -> None:
     await respond.defer(interaction, ephemeral=True)
     client = interaction.client
     reply = await client.helpbot.handle(respond.interaction_message(interaction, "help"))
@@ -60,21 +63,18 @@ async def help_command(interaction: discord.Interaction) -> None:
 
 
 async def run_admin_command(interaction: discord.Interaction, command: str, args: list[str]) -> None:
-    """Run an admin command for an admin; anyone else gets an ephemeral refusal (logged, audited)."""
+    """An admin command: run and audited by bot/ops/admin.py; anyone but an admin gets a refusal."""
+    await interaction.client.serving.run(_admin(interaction, command, args))
+
+
+async def _admin(interaction: discord.Interaction, command: str, args: list[str]) -> None:
     client = interaction.client
-    who = f"discord:{interaction.user.id}"
     message = respond.interaction_message(interaction, respond.command_text(interaction))
-    if not is_admin(interaction.user, client.settings):
-        log.warning("refused admin command %r for %s (%s): not an admin", command, who, interaction.user)
-        reply = Reply("admin", strings.ADMIN_ONLY, reasons=["admin.denied"], ephemeral=True)
-        interaction.extras[respond.AUDIT_ID] = await respond.audit(client.helpbot, message, reply)
-        await respond.send(interaction, Layout(content=strings.ADMIN_ONLY, ephemeral=True))
-        return
-    await respond.defer(interaction, ephemeral=True)
-    result = await run_admin(client.helpbot, command, args, who)
-    reasons = [f"admin.{command}", "admin.ok" if result.ok else "admin.failed"]
-    reply = Reply("admin", result.text, reasons=reasons, ephemeral=True)
-    interaction.extras[respond.AUDIT_ID] = await respond.audit(client.helpbot, message, reply)
+    allowed = is_admin(interaction.user, client.settings)
+    if allowed:
+        await respond.defer(interaction, ephemeral=True)
+    result = await admin_command(client.helpbot, message, command, args, allowed)
+    interaction.extras[respond.AUDIT_ID] = result.audit_id
     await respond.send(interaction, Layout(content=fit(result.text, CONTENT_MAX), ephemeral=True))
 
 

@@ -48,6 +48,9 @@ class FeedbackButton(
         return cls(match["value"], int(match["audit_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.client.serving.run(self._store(interaction))
+
+    async def _store(self, interaction: discord.Interaction) -> None:
         client = interaction.client
         try:
             await asyncio.to_thread(store_feedback, client.helpbot, self.audit_id, str(interaction.user.id), self.value)

@@ -1,4 +1,5 @@
-"""Who may run admin commands: configured user ids, or workspace admins and owners (users.info)."""
+"""Who may run admin commands: configured user ids ("slack:U123" counts as "U123"), or workspace
+admins and owners (users.info). The commands themselves are run and audited by bot/ops/admin.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.caches import ExpiringCache
 from bot.config import Settings
+from bot.ops.admin import listed_admin
 
 log = logging.getLogger("helpbot.slack")
 
@@ -16,11 +18,11 @@ log = logging.getLogger("helpbot.slack")
 class AdminCheck:
     def __init__(self, client: AsyncWebClient, settings: Settings, ttl: float = 300.0):
         self.client = client
-        self.configured = {str(u) for u in [*settings.slack["admins"], *settings.admin["users"]]}
+        self.configured = (settings.slack["admins"], settings.admin["users"])
         self._cache = ExpiringCache(maxsize=5000, ttl=ttl)
 
     async def is_admin(self, user_id: str) -> bool:
-        if user_id in self.configured:
+        if listed_admin(user_id, "slack", *self.configured):
             return True
         cached = self._cache.get(user_id)
         if cached is not None:

@@ -17,10 +17,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.base import Serving
 from adapters.slack.admins import AdminCheck
 from adapters.slack.caches import ExpiringCache
 from adapters.slack.commands import handle_command
 from adapters.slack.connect import NETWORK_ERRORS, Identity, count_rate_limits
+from adapters.slack.response_url import ResponseUrl, ResponseUrlError
 from adapters.slack.front import VERIFIED
 from adapters.live import LivePreview
 from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, preview_mrkdwn, reply_blocks, to_plain
@@ -39,6 +41,8 @@ DELIVERY_FAILED = "delivery.failed"  # the reason added to an audit row whose an
 
 def delivery_error(exc: BaseException) -> str:
     """A short, bounded name for why a post failed: Slack's error code, or the exception's class."""
+    if isinstance(exc, ResponseUrlError):
+        return exc.reason
     if isinstance(exc, SlackApiError):
         code = exc.response.get("error") if isinstance(exc.response.data, dict) else None
         return str(code or f"http_{exc.response.status_code}")[:40]
@@ -48,8 +52,10 @@ def delivery_error(exc: BaseException) -> str:
 class SlackAdapter:
     """One workspace's Bolt app around a HelpBot. Serve `self.app` over HTTP or Socket Mode."""
 
-    def __init__(self, bot, settings: Settings, client: AsyncWebClient, identity: Identity, signing_secret: str | None = None):
+    def __init__(self, bot, settings: Settings, client: AsyncWebClient, identity: Identity, signing_secret: str | None = None,
+                 serving: Serving | None = None):
         self.bot = bot
+        self.serving = serving or Serving()  # tracks the answers in flight; `serving.drain()` waits for them
         self.conf = settings.slack
         self.client = client
         count_rate_limits(client, bot.metrics)
@@ -59,7 +65,6 @@ class SlackAdapter:
         self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # event id -> IN_FLIGHT/HANDLED/FAILED; Slack retries for ~1 hour
         self.threads = ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600)  # (channel, thread_ts) answered
         self.clicks = ExpiringCache(maxsize=20_000, ttl=24 * 3600)  # one vote per (reply, user, value)
-        self.inflight: set[asyncio.Task] = set()
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret or "",
@@ -140,9 +145,9 @@ class SlackAdapter:
         else:
             self._event_done(body.get("event_id"), answered=True)  # not for us: nothing to retry
 
-    async def _on_command(self, ack, body, respond) -> None:
+    async def _on_command(self, ack, body) -> None:
         await ack()
-        await self._tracked(handle_command(self, body, respond))
+        await self._tracked(handle_command(self, body, ResponseUrl(body["response_url"], self.bot.metrics)))
 
     async def _on_feedback(self, ack, body, action, respond) -> None:
         await ack()
@@ -167,19 +172,8 @@ class SlackAdapter:
 
     # -- answering ----------------------------------------------------------------------------
     async def _tracked(self, coro) -> None:
-        """Run `coro` as part of the in-flight work that `drain` waits for on shutdown."""
-        task = asyncio.current_task()
-        self.inflight.add(task)
-        try:
-            await coro
-        finally:
-            self.inflight.discard(task)
-
-    async def drain(self, timeout: float = 10.0) -> None:
-        """Wait (up to `timeout` s) for the answers and commands being worked on to finish."""
-        pending = [t for t in self.inflight if t is not asyncio.current_task()]
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
+        """Run `coro` as work in flight, which a stop waits for (adapters/base.py `Serving`)."""
+        await self.serving.run(coro)
 
     async def message(self, text: str, user: str, channel: str, conversation: str, raw: dict | None = None) -> Message:
         """The core's Message for a question from `user`; follow-ups group by `conversation` in `channel`."""
@@ -209,7 +203,7 @@ class SlackAdapter:
             except Exception as exc:  # noqa: BLE001
                 answered = False
                 await self.delivery_failed(reply, channel, exc)
-                await self._tell_error(channel, user, thread_ts)
+                await self.tell_error(channel, user, thread_ts)
         finally:
             self._event_done(event_id, answered)
             if await reacted:
@@ -219,7 +213,7 @@ class SlackAdapter:
         """Make an answer that could not be posted visible to admins: a WARNING (without the text),
         `helpbot_delivery_failures_total` in /metrics, and `delivery.failed` on its audit row (`helpbot stats`)."""
         reason = delivery_error(exc)
-        expected = isinstance(exc, (SlackApiError, *NETWORK_ERRORS))
+        expected = isinstance(exc, (SlackApiError, ResponseUrlError, *NETWORK_ERRORS))
         log.warning("slack: could not post the answer in %s (%s)", channel, reason, exc_info=not expected)
         self.bot.metrics.delivery_failed("slack", reason)
         if reply.audit_id is not None:
@@ -264,7 +258,7 @@ class SlackAdapter:
         if thread_ts and not dm:
             self.threads.set((channel, thread_ts))
 
-    async def _tell_error(self, channel: str, user: str, thread_ts: str | None) -> None:
+    async def tell_error(self, channel: str, user: str, thread_ts: str | None) -> None:
         try:
             await self.client.chat_postEphemeral(channel=channel, user=user, text=escape(strings.ERROR), thread_ts=thread_ts)
         except Exception:  # noqa: BLE001 - Slack itself is failing; the log has the details

@@ -1,19 +1,21 @@
 """The /helpbot slash command: `ask <question>`, `help`, and the admin commands.
 
-Bolt has already acknowledged the command; everything here answers through `respond()` (the
-command's response_url), always ephemerally, since the question itself is not shown to others.
+Bolt has already acknowledged the command; everything here answers through the command's
+response_url (`response_url.ResponseUrl`, rate limits waited out), always ephemerally, since the
+question itself is not shown to others. Admin commands are run and audited by bot/ops/admin.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
 from adapters.live import LivePreview
 from adapters.slack.format import escape, preview_mrkdwn, reply_blocks, text_blocks, to_plain
+from adapters.slack.response_url import ResponseUrl
 from bot import strings
 from bot.messages import Message, Reply
+from bot.ops.admin import admin_command
 
 log = logging.getLogger("helpbot.slack")
 
@@ -56,12 +58,15 @@ async def _ask(adapter, body: dict, question: str, respond, command: str) -> Non
         return
     user, channel = body["user_id"], body["channel_id"]
     message = await adapter.message(question, user, channel, f"command:{user}")
+    # Previews never wait out a rate limit (a lost preview is cosmetic); the answer does.
+    preview = ResponseUrl(body["response_url"], max_rate_limit_wait_s=0)
+
     async def post(text: str) -> bool:
-        await respond(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=False)
+        await preview(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=False)
         return True
 
     async def edit(_: bool, text: str) -> None:
-        await respond(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=True)
+        await preview(text=preview_mrkdwn(text), response_type="ephemeral", replace_original=True)
 
     # A response_url takes five uses: at most three for the preview, one for the answer.
     live = LivePreview(post, edit, adapter.conf["edit_interval_s"], max_updates=3)
@@ -70,27 +75,27 @@ async def _ask(adapter, body: dict, question: str, respond, command: str) -> Non
     finally:
         await live.close()
     text, blocks = reply_blocks(reply)
-    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=live.shown)
+    await _deliver(adapter, respond, reply, channel, user, text=text, blocks=blocks, replace_original=live.shown)
 
 
 async def _admin(adapter, body: dict, sub: str, args: list[str], respond, command: str) -> None:
     user, channel = body["user_id"], body["channel_id"]
     allowed = await adapter.admins.is_admin(user)
-    message = Message(f"{command} {sub} {' '.join(args)}".strip(), platform="slack", user_id=user, channel_id=channel, is_admin=allowed)
+    message = Message(f"{command} {sub} {' '.join(args)}".strip(), platform="slack", user_id=user, channel_id=channel)
+    result = await admin_command(adapter.bot, message, sub, args, allowed)
     if not allowed:
-        log.warning("slack: refused admin command %r from non-admin %s", sub, user)
-        await _audit(adapter, message, Reply("admin", strings.ADMIN_ONLY, reasons=[f"admin.{sub}", "admin.denied"]))
-        await _say(respond, strings.ADMIN_ONLY)
+        await _say(respond, result.text)
         return
-    from bot.ops.admin import run_admin
-
-    result = await run_admin(adapter.bot, sub, args, who=f"slack:{user}")
-    outcome = "admin.ok" if result.ok else "admin.failed"
-    log.info("slack: admin command %r by %s: %s", sub, user, outcome)
-    await _audit(adapter, message, Reply("admin", result.text, reasons=[f"admin.{sub}", outcome]))
     text, blocks = text_blocks(result.text, code=True)
-    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    reply = Reply("admin", result.text, audit_id=result.audit_id)
+    await _deliver(adapter, respond, reply, channel, user, text=text, blocks=blocks, replace_original=False)
 
 
-async def _audit(adapter, message: Message, reply: Reply) -> None:
-    await asyncio.to_thread(adapter.bot.audit.record, message, reply)
+async def _deliver(adapter, respond, reply: Reply, channel: str, user: str, **message) -> None:
+    """Post `reply` through the response_url; one Slack keeps refusing is a failed delivery
+    (counted, `delivery.failed` on its audit row), and the user is told by an ephemeral message."""
+    try:
+        await respond(response_type="ephemeral", **message)
+    except Exception as exc:  # noqa: BLE001
+        await adapter.delivery_failed(reply, channel, exc)
+        await adapter.tell_error(channel, user, None)

@@ -17,6 +17,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncServerErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.base import Secret, read_secrets
 from bot.config import Settings
 from bot.errors import HelpbotError
 
@@ -52,31 +53,19 @@ class Identity:
     team: str = ""
 
 
-def _require(name: str, hint: str) -> str:
-    value = Settings.secret(name)
-    if not value:
-        raise HelpbotError(f"{name} is not set: {hint}")
-    return value
-
-
-def _prefix(name: str, value: str, prefix: str, hint: str) -> None:
-    if not value.startswith(prefix):
-        shown = value.split("-", 1)[0] + "-" if "-" in value[:6] else "something else"
-        raise HelpbotError(f"{name} must start with {prefix} (it starts with {shown}): {hint}")
+def token_secrets(http: bool) -> list[Secret]:
+    """The secrets a mode needs. `http`: Events API, else Socket Mode."""
+    bot = Secret("SLACK_BOT_TOKEN", "copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page", "xoxb-")
+    if http:
+        return [bot, Secret("SLACK_SIGNING_SECRET", "copy the Signing Secret from your app's Basic Information page")]
+    app_hint = "create an App-Level Token with the connections:write scope on your app's Basic Information page"
+    return [bot, Secret("SLACK_APP_TOKEN", app_hint + " (or use --http PORT for the Events API)", "xapp-")]
 
 
 def read_tokens(http: bool) -> Tokens:
-    """The secrets a mode needs, checked for presence and shape. `http`: Events API, else Socket Mode."""
-    bot_hint = "copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page"
-    bot = _require("SLACK_BOT_TOKEN", bot_hint)
-    _prefix("SLACK_BOT_TOKEN", bot, "xoxb-", bot_hint)
-    if http:
-        secret = _require("SLACK_SIGNING_SECRET", "copy the Signing Secret from your app's Basic Information page")
-        return Tokens(bot=bot, signing_secret=secret)
-    app_hint = "create an App-Level Token with the connections:write scope on your app's Basic Information page"
-    app = _require("SLACK_APP_TOKEN", app_hint + " (or use --http PORT for the Events API)")
-    _prefix("SLACK_APP_TOKEN", app, "xapp-", app_hint)
-    return Tokens(bot=bot, app=app)
+    """The secrets a mode needs, checked for presence and shape."""
+    values = read_secrets(token_secrets(http))
+    return Tokens(bot=values["SLACK_BOT_TOKEN"], app=values.get("SLACK_APP_TOKEN"), signing_secret=values.get("SLACK_SIGNING_SECRET"))
 
 
 def api_url(settings: Settings) -> str:
@@ -106,7 +95,8 @@ class RateLimitRetryHandler(AsyncRetryHandler):
         if response is None:
             return False
         body = response.body if isinstance(response.body, dict) else {}
-        return response.status_code == 429 or body.get("error") == "ratelimited"
+        text = response.data.decode("utf-8", "replace").strip() if response.data and not body else ""  # response_url: text
+        return response.status_code == 429 or body.get("error") == "ratelimited" or text in ("ratelimited", "rate_limited")
 
     @staticmethod
     def retry_after(response) -> float:
@@ -163,18 +153,23 @@ async def close_client(client: AsyncWebClient) -> None:
         await client.session.close()
 
 
+def token_problem(exc: SlackApiError, variable: str, fix: str, otherwise: str) -> HelpbotError:
+    """The error for a call Slack refused: a rejected token names `variable` and `fix`; any other
+    error is `otherwise`, formatted with {error}."""
+    error = exc.response.get("error", "unknown_error")
+    if error in BAD_TOKEN_ERRORS:
+        return HelpbotError(f"{variable} was rejected by Slack ({error}): {fix}")
+    return HelpbotError(otherwise.format(error=error))
+
+
 async def verify(client: AsyncWebClient) -> Identity:
     """Call auth.test; turn a rejected token or an unreachable API into a clear error."""
     try:
         resp = await client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error", "unknown_error")
-        if error in BAD_TOKEN_ERRORS:
-            raise HelpbotError(
-                f"SLACK_BOT_TOKEN was rejected by Slack ({error}): copy the current Bot User OAuth Token "
-                "from your app's OAuth & Permissions page (reinstall the app if it was revoked)"
-            ) from None
-        raise HelpbotError(f"auth.test failed ({error}): check SLACK_BOT_TOKEN and the app's installation") from None
+        raise token_problem(exc, "SLACK_BOT_TOKEN", "copy the current Bot User OAuth Token from your app's OAuth & "
+                            "Permissions page (reinstall the app if it was revoked)",
+                            "auth.test failed ({error}): check SLACK_BOT_TOKEN and the app's installation") from None
     except NETWORK_ERRORS as exc:
         raise unreachable(client, exc) from None
     if not resp.get("bot_id"):

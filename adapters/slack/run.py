@@ -1,30 +1,30 @@
-"""Running the adapter: Socket Mode (default) or the Events API over HTTP at /slack/events."""
+"""The Slack platform (`adapters.base.Adapter`): Socket Mode (default) or the Events API over HTTP
+at /slack/events. `adapters/serve.py` runs it."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import signal
-from typing import Callable
 
 import aiohttp
+import click
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.base import Adapter, Secret, Serving
 from adapters.slack.app import SlackAdapter
 from adapters.slack.front import FrontDoor
 from adapters.slack.connect import (
-    BAD_TOKEN_ERRORS,
     NETWORK_ERRORS,
     Identity,
     Tokens,
     api_url,
     close_client,
     make_client,
-    read_tokens,
+    token_problem,
+    token_secrets,
     unreachable,
     verify,
 )
@@ -75,13 +75,9 @@ async def connect_socket(adapter: SlackAdapter, app_token: str) -> AsyncSocketMo
     try:
         await adapter.client.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
-        error = exc.response.get("error", "unknown_error")
-        if error in BAD_TOKEN_ERRORS:
-            raise HelpbotError(
-                f"SLACK_APP_TOKEN was rejected by Slack ({error}): create a new App-Level Token with the "
-                "connections:write scope on your app's Basic Information page"
-            ) from None
-        raise HelpbotError(f"Socket Mode is not available ({error}): enable Socket Mode in your app's settings") from None
+        raise token_problem(exc, "SLACK_APP_TOKEN", "create a new App-Level Token with the connections:write scope "
+                            "on your app's Basic Information page",
+                            "Socket Mode is not available ({error}): enable Socket Mode in your app's settings") from None
     except NETWORK_ERRORS as exc:
         raise unreachable(adapter.client, exc) from None
     handler = AsyncSocketModeHandler(adapter.app, app_token)
@@ -89,43 +85,43 @@ async def connect_socket(adapter: SlackAdapter, app_token: str) -> AsyncSocketMo
     return handler
 
 
-async def serve(
-    make_bot: Callable[[], object],
-    settings: Settings,
-    http_port: int | None,
-    host: str,
-    say: Callable[[str], object] = print,
-    stop: asyncio.Event | None = None,
-) -> None:
-    """Check tokens, load the bot, start the ops server, serve Slack until SIGINT/SIGTERM (or
-    `stop` is set), then finish in-flight answers."""
-    from bot.ops.server import bound_port, start_ops_server
+class Slack(Adapter):
+    """`helpbot serve slack`: Socket Mode (SLACK_APP_TOKEN), or the Events API with `http_port`."""
 
-    tokens = read_tokens(http=http_port is not None)
-    client, identity = await connect(settings, tokens)  # before the slow model load: fail fast
-    async with contextlib.AsyncExitStack() as cleanup:  # runs last-in, first-out
-        cleanup.push_async_callback(close_client, client)
-        bot = await asyncio.to_thread(make_bot)
-        try:
-            ops = await start_ops_server(bot)
-        except OSError as exc:
-            raise HelpbotError(f"cannot start the ops server ({exc.strerror}): set HELPBOT_OPS_PORT to a free port (0 = any)") from None
-        cleanup.push_async_callback(ops.cleanup)
-        say(f"helpbot: ops server on http://{settings.ops['host']}:{bound_port(ops)} (/healthz, /readyz, /metrics)")
-        adapter = SlackAdapter(bot, settings, client, identity, signing_secret=tokens.signing_secret)
-        cleanup.push_async_callback(adapter.drain)  # after events stop coming: finish the answers in flight
-        if stop is None:
-            stop = asyncio.Event()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-        where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
-        if http_port is not None:
-            runner, port = await serve_http(adapter, host, http_port)
-            cleanup.push_async_callback(runner.cleanup)
-            say(f"helpbot: serving Slack {where}, Events API on http://{host}:{port}{EVENTS_PATH}")
-        else:
-            handler = await connect_socket(adapter, tokens.app)
-            cleanup.push_async_callback(handler.close_async)
-            say(f"helpbot: serving Slack {where} over Socket Mode")
-        await stop.wait()
-        say("helpbot: stopping")
+    name = "slack"
+    help = ("Serve Slack. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; --http PORT needs "
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. See docs/slack.md.")
+    options = (
+        click.Option(["--http", "http_port"], type=click.IntRange(0, 65535), default=None, metavar="PORT",
+                     help="Use the Events API over HTTP on PORT (path /slack/events) instead of Socket Mode."),
+        click.Option(["--host"], default="0.0.0.0", show_default=True, help="Interface to listen on with --http."),
+    )
+
+    def __init__(self, settings: Settings, http_port: int | None = None, host: str = "0.0.0.0"):
+        self.settings, self.http_port, self.host = settings, http_port, host
+
+    def secrets(self) -> list[Secret]:
+        return token_secrets(http=self.http_port is not None)
+
+    async def preflight(self, secrets: dict[str, str]) -> None:
+        client, _ = await connect(self.settings, Tokens(bot=secrets["SLACK_BOT_TOKEN"]))  # before the model load
+        await close_client(client)
+
+    async def run(self, bot, serving: Serving) -> None:
+        tokens = Tokens(bot=serving.secrets["SLACK_BOT_TOKEN"], app=serving.secrets.get("SLACK_APP_TOKEN"),
+                        signing_secret=serving.secrets.get("SLACK_SIGNING_SECRET"))
+        client, identity = await connect(self.settings, tokens)
+        async with contextlib.AsyncExitStack() as cleanup:  # runs last-in, first-out
+            cleanup.push_async_callback(close_client, client)
+            adapter = SlackAdapter(bot, self.settings, client, identity, signing_secret=tokens.signing_secret, serving=serving)
+            cleanup.push_async_callback(serving.drain)  # after events stop coming: finish the answers in flight
+            where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
+            if self.http_port is not None:
+                runner, port = await serve_http(adapter, self.host, self.http_port)
+                cleanup.push_async_callback(runner.cleanup)
+                serving.say(f"helpbot: serving Slack {where}, Events API on http://{self.host}:{port}{EVENTS_PATH}")
+            else:
+                handler = await connect_socket(adapter, tokens.app)
+                cleanup.push_async_callback(handler.close_async)
+                serving.say(f"helpbot: serving Slack {where} over Socket Mode")
+            await serving.stopped()

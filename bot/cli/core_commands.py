@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 
@@ -9,18 +10,7 @@ import click
 
 from bot import strings
 from bot.cli.app import friendly_errors, knowledge_option, load_bot, main, settings_from
-from bot.messages import Message, Reply
-
-
-def render_text(reply: Reply) -> str:
-    lines = [reply.answer]
-    lines += [n for n in reply.notes]
-    if reply.sources:
-        lines.append("")
-        for n, s in enumerate(reply.sources, start=1):
-            where = f" <{s.url}>" if s.url else ""
-            lines.append(f"[{n}] {s.title}{where} ({s.id})")
-    return "\n".join(lines)
+from bot.messages import Message
 
 
 @main.command()
@@ -33,6 +23,8 @@ def ask(ctx, knowledge, as_json, text):
     """Answer one question, e.g. helpbot ask "How do I invite a member?"."""
     bot = load_bot(ctx, knowledge)
     reply = bot.answer_sync(Message(" ".join(text), platform="cli", user_id="cli", channel_id="cli"))
+    from adapters.console import render_text
+
     click.echo(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2) if as_json else render_text(reply))
 
 
@@ -42,10 +34,10 @@ def ask(ctx, knowledge, as_json, text):
 @friendly_errors
 def chat(ctx, knowledge):
     """Chat in the terminal (or pipe one message per line). /help lists commands."""
-    from adapters.console import run_console
+    from adapters.console import Console
+    from adapters.serve import serve
 
-    bot = load_bot(ctx, knowledge)
-    run_console(bot, sys.stdin, render_text)
+    asyncio.run(serve(Console(stdin=sys.stdin), lambda: load_bot(ctx, knowledge), say=lambda _: None, ops=False))
 
 
 @main.command()

@@ -1,17 +1,20 @@
 """Admin commands shared by every adapter: reload [--dry-run], stats [--days N], status, policy.
 
-Adapters decide who is an admin and only then call `run_admin`; this module does the work and
-returns text to show the admin (plus `data` for structured use). It never raises for bad input.
+In: a command from a chat platform and the adapter's answer to "is this user an admin on my
+platform". Out: text to show (plus `data` for structured use) and one audit row, written here for
+every platform alike by `admin_command`. It never raises for bad input.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 
 from bot import __version__, strings
 from bot.errors import HelpbotError
+from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.admin")
 
@@ -21,6 +24,7 @@ class AdminResult:
     ok: bool
     text: str
     data: dict = field(default_factory=dict)
+    audit_id: int | None = None  # the audit row `admin_command` wrote
 
 
 def _bad(problem: str, usage: str) -> AdminResult:
@@ -141,7 +145,7 @@ COMMANDS = {"reload": _reload, "stats": _stats, "status": _status, "policy": _po
 
 
 async def run_admin(bot, command: str, args: list[str], who: str) -> AdminResult:
-    """Run one admin command for `who` (already checked to be an admin by the adapter)."""
+    """Run one admin command for `who`, already checked to be an admin; no audit row (see `admin_command`)."""
     name = (command or "").strip().lower().lstrip("/")
     handler = COMMANDS.get(name)
     if handler is None:
@@ -151,3 +155,31 @@ async def run_admin(bot, command: str, args: list[str], who: str) -> AdminResult
         return await handler(bot, list(args or []), who)
     except HelpbotError as exc:
         return AdminResult(False, str(exc))
+
+
+def listed_admin(user_id: str, platform: str, *lists) -> bool:
+    """Whether `user_id` is in one of the configured lists (e.g. `[slack] admins`, `[admin] users`);
+    an entry may carry its platform ("slack:U123"); one for another platform does not count."""
+    wanted = {str(user_id), f"{platform}:{user_id}"}
+    return any(str(value).strip() in wanted for values in lists for value in values or ())
+
+
+async def admin_command(bot, message: Message, command: str, args: list[str], allowed: bool) -> AdminResult:
+    """An admin command from a chat platform, asked by `message`'s user. `allowed` is the adapter's
+    answer to "is this user an admin on my platform"; a refusal is `strings.ADMIN_ONLY`. Either way one
+    audit row (route `admin`, reasons `admin.<command>` then `admin.ok`, `admin.failed` or
+    `admin.denied`), whose id the result carries."""
+    name = (command or "").strip().lower().lstrip("/")
+    who = f"{message.platform}:{message.user_id}"
+    if allowed:
+        result = await run_admin(bot, name, args, who)
+        outcome = "admin.ok" if result.ok else "admin.failed"
+    else:
+        log.warning("refused admin command %r from %s: not an admin", name, who,
+                    extra={"event": "admin_denied", "who": who, "command": name})
+        result, outcome = AdminResult(False, strings.ADMIN_ONLY), "admin.denied"
+    tag = f"admin.{name}" if name in COMMANDS else "admin.unknown"
+    reply = Reply("admin", result.text, reasons=[tag, outcome], ephemeral=True)
+    message = dataclasses.replace(message, is_admin=allowed)
+    result.audit_id = await asyncio.to_thread(bot.audit.record, message, reply)
+    return result

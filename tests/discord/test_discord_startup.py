@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -10,7 +11,8 @@ from click.testing import CliRunner
 from discord_support import discord_settings
 from fake_discord import ALICE, APP_ID, GUILD_ID, TOKEN, FakeDiscord
 
-from adapters.discord import ShardedHelpbotClient, create_client, run_discord
+from adapters.discord import Discord, ShardedHelpbotClient, create_client
+from adapters.serve import serve
 from bot.cli import main
 from bot.errors import ConfigError, HelpbotError
 
@@ -64,12 +66,19 @@ def test_shard_settings(helpbot):
         create_client(helpbot, discord_settings(reply_in="dm"))
 
 
+async def serve_discord(helpbot, monkeypatch, token: str, guild: int | None = None) -> None:
+    """The shared serve with the Discord adapter, stopped at once if it ever gets going."""
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", token)
+    adapter = Discord(discord_settings(), guild=guild, guild_ready_timeout=0.01)
+    await asyncio.wait_for(serve(adapter, lambda: helpbot, lambda _: None, asyncio.Event(), ops=False), 30)
+
+
 async def test_invalid_token_is_a_clear_error(helpbot, monkeypatch):
     fake = await FakeDiscord().start()
     fake.patch(monkeypatch)
     try:
         with pytest.raises(HelpbotError, match=r"^DISCORD_BOT_TOKEN is invalid: "):
-            await run_discord(helpbot, discord_settings(), "not-the-right-token")
+            await serve_discord(helpbot, monkeypatch, "not-the-right-token")
     finally:
         await fake.close()
 
@@ -79,7 +88,7 @@ async def test_sync_refused_in_the_guild_is_a_clear_error(helpbot, monkeypatch):
     fake.patch(monkeypatch)
     try:
         with pytest.raises(HelpbotError, match=rf"cannot register slash commands in guild {GUILD_ID}.*applications\.commands"):
-            await run_discord(helpbot, discord_settings(), TOKEN, GUILD_ID)
+            await serve_discord(helpbot, monkeypatch, TOKEN, GUILD_ID)
     finally:
         await fake.close()
 
@@ -102,3 +111,42 @@ def test_invite_url_has_both_scopes_and_the_documented_permissions():
     perms = discord.Permissions(309237729280)
     assert perms.send_messages and perms.send_messages_in_threads and perms.create_public_threads
     assert perms.embed_links and perms.read_message_history
+
+
+async def test_the_shared_serve_runs_discord_and_a_stop_lets_answers_in_flight_finish(helpbot, monkeypatch):
+    fake = await FakeDiscord().start()
+    fake.patch(monkeypatch)
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", TOKEN)
+    monkeypatch.setitem(helpbot.settings.ops, "port", 0)
+    real, gate, entered = helpbot.handle, asyncio.Event(), []
+
+    async def handle(message, progress=None):
+        entered.append(message.text)
+        await gate.wait()
+        return await real(message, progress)
+
+    monkeypatch.setattr(helpbot, "handle", handle)
+    said, stop = [], asyncio.Event()
+    adapter = Discord(discord_settings(), guild=GUILD_ID, guild_ready_timeout=0.01)
+    task = asyncio.create_task(serve(adapter, lambda: helpbot, said.append, stop))
+    try:
+        while not any(line.startswith("helpbot: serving Discord as ") for line in said):
+            assert not task.done(), task.result()
+            await asyncio.sleep(0.05)
+        assert any(line.startswith("helpbot: ops server on http://") for line in said)
+        ask = fake.slash("ask", {"question": QUESTION}, author=ALICE)
+        await fake.dispatch("INTERACTION_CREATE", ask)
+        while not entered:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.sleep(0.3)
+        assert not task.done(), "the stop waits for the answer in flight"
+        gate.set()
+        assert (await fake.followup_for(ask)).json["embeds"]
+        await asyncio.wait_for(task, 30)
+        assert said[-1] == "helpbot: stopping"
+    finally:
+        gate.set()
+        stop.set()
+        await asyncio.wait({task}, timeout=10)
+        await fake.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot import strings
 from bot.ops.admin import AdminResult, run_admin
 from bot.ops.policy import channel_mode, channel_modes
@@ -74,3 +76,33 @@ async def test_unknown_command_and_help(module_bot):
     assert not empty.ok
     help_ = await run_admin(module_bot, "help", [], who="admin")
     assert help_.ok and help_.text == strings.ADMIN_HELP
+
+
+async def test_admin_command_audits_allowed_and_refused_alike_for_every_platform(module_bot):
+    from bot import strings
+    from bot.messages import Message
+    from bot.ops.admin import admin_command
+
+    rows = []
+    for platform in ("slack", "discord", "console"):
+        for allowed in (False, True):
+            message = Message(f"/helpbot status ({platform})", platform=platform, user_id="U1", channel_id="C1")
+            result = await admin_command(module_bot, message, "status", [], allowed)
+            assert (result.text == strings.ADMIN_ONLY) is (not allowed) and result.ok is allowed
+            rows.append(next(module_bot.audit.db.query("select * from audit where id = ?", [result.audit_id])))
+    assert [json.loads(r["reasons"]) for r in rows] == [["admin.status", "admin.denied"], ["admin.status", "admin.ok"]] * 3
+    assert {(r["platform"], r["route"]) for r in rows} == {(p, "admin") for p in ("slack", "discord", "console")}
+    failed = await admin_command(module_bot, Message("x", platform="slack", user_id="U1"), "reload", ["--force"], True)
+    unknown = await admin_command(module_bot, Message("x", platform="slack", user_id="U1"), "explode", [], True)
+    reasons = [json.loads(next(module_bot.audit.db.query("select reasons from audit where id = ?", [r.audit_id]))["reasons"])
+               for r in (failed, unknown)]
+    assert reasons == [["admin.reload", "admin.failed"], ["admin.unknown", "admin.failed"]]
+
+
+def test_listed_admin_takes_plain_and_platform_prefixed_ids():
+    from bot.ops.admin import listed_admin
+
+    assert listed_admin("U1", "slack", ["U1"], [])
+    assert listed_admin("U1", "slack", [], ["slack:U1"])
+    assert not listed_admin("U1", "slack", ["discord:U1"], ["U2"])
+    assert listed_admin("Team: Leads", "discord", ["Team: Leads"]) and not listed_admin("Leads", "discord", ["Team: Leads"])

@@ -120,7 +120,7 @@ async def serving(fake, helpbot, local):
     try:
         async with aiohttp.ClientSession() as session:
             yield Harness(fake, adapter, f"http://127.0.0.1:{port}/slack/events", session)
-        await adapter.drain()
+        await adapter.serving.drain()
     finally:
         await runner.cleanup()
         await close_client(client)

@@ -142,3 +142,33 @@ async def test_an_answer_that_cannot_be_posted_is_counted_logged_and_in_stats(ha
     assert len(warnings) == 1 and "ratelimited" in warnings[0].getMessage()
     for record in caplog.records:
         assert "Pebble password" not in record.getMessage() and "Forgot password" not in record.getMessage()
+
+
+async def test_command_answer_waits_out_a_rate_limited_response_url(harness, helpbot):
+    """`/helpbot ask` answers through the response_url: a 429 there is waited out like on the Web API."""
+    harness.fake.queue_response("response_url", 429, "ratelimited", {"Retry-After": "1"})
+    before = helpbot.metrics.rate_limited.value(platform="slack")
+    failed_before = helpbot.metrics.delivery_failures.value(platform="slack", reason="ratelimited")
+    assert await harness.command(f"ask {QUESTION}", user="UDAN") == 200
+    first, second = await harness.fake.wait_calls("response_url", 2)
+    assert second.at - first.at >= 1.0
+    assert second.args == first.args and "Forgot password?" in "\n".join(strings_in(second.args))
+    assert helpbot.metrics.rate_limited.value(platform="slack") == before + 1
+    await asyncio.sleep(0.2)
+    assert helpbot.metrics.delivery_failures.value(platform="slack", reason="ratelimited") == failed_before
+    assert not harness.fake.calls_to("chat.postEphemeral")
+
+
+async def test_command_answer_that_cannot_be_posted_is_counted_and_audited(harness, helpbot):
+    """A Retry-After beyond the bounded wait: the answer is lost, and shows as the mention path's does."""
+    harness.fake.queue_response("response_url", 429, "ratelimited", {"Retry-After": "600"})
+    before = helpbot.metrics.delivery_failures.value(platform="slack", reason="ratelimited")
+    started = time.monotonic()
+    assert await harness.command(f"ask {QUESTION}", user="UERIN", channel="C5") == 200
+    [eph] = await harness.fake.wait_calls("chat.postEphemeral")
+    assert time.monotonic() - started < 5.0, "a Retry-After past the budget fails at once"
+    assert (eph.args["user"], eph.args["channel"]) == ("UERIN", "C5") and strings.ERROR in "\n".join(strings_in(eph.args))
+    assert len(harness.fake.calls_to("response_url")) == 1
+    assert helpbot.metrics.delivery_failures.value(platform="slack", reason="ratelimited") == before + 1
+    row = next(helpbot.audit.db.query("select route, reasons from audit order by id desc limit 1"))
+    assert row["route"] == "answer" and json.loads(row["reasons"])[-1] == "delivery.failed"

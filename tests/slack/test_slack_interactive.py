@@ -32,11 +32,11 @@ async def test_slash_help_and_empty_ask(harness):
 
 async def test_admin_command_from_a_non_admin_is_refused_and_logged(harness, helpbot, caplog):
     harness.fake.users["UALICE"] = {"is_admin": False, "is_owner": False}
-    with caplog.at_level("WARNING", logger="helpbot.slack"):
+    with caplog.at_level("WARNING", logger="helpbot.admin"):
         await harness.command("reload --dry-run")
         [resp] = await harness.fake.wait_calls("response_url")
     assert resp.args["text"] == strings.ADMIN_ONLY and resp.args["response_type"] == "ephemeral"
-    assert any("refused admin command 'reload'" in r.getMessage() for r in caplog.records)
+    assert any("refused admin command 'reload' from slack:UALICE" in r.getMessage() for r in caplog.records)
     row = next(helpbot.audit.db.query("select * from audit order by id desc limit 1"))
     assert row["platform"] == "slack" and row["route"] == "admin"
     assert json.loads(row["reasons"]) == ["admin.reload", "admin.denied"]

@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 from slack_helpers import SECRET, Harness, settings_for
 
-from adapters.slack.run import serve
+from adapters.serve import serve
+from adapters.slack.run import Slack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,7 +44,8 @@ async def test_serve_answers_then_stops_cleanly(mode, fake, helpbot, settings, m
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN", SECRET if mode == "http" else "xapp-test")
     said, stop = Said(), asyncio.Event()
-    task = asyncio.create_task(serve(lambda: helpbot, settings_for(settings, fake), 0 if mode == "http" else None, "127.0.0.1", said, stop))
+    adapter = Slack(settings_for(settings, fake), 0 if mode == "http" else None, "127.0.0.1")
+    task = asyncio.create_task(serve(adapter, lambda: helpbot, said, stop))
     ops_url = (await said.wait(r"ops server on (http://\S+)")).group(1)
     event = {"type": "app_mention", "user": "UALICE", "text": "<@UHELPBOT> How do I export my notes?", "ts": "1710000900.000001", "channel": "C9"}
     async with aiohttp.ClientSession() as session:

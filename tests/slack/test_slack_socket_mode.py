@@ -44,7 +44,7 @@ async def test_socket_mode_event_is_acked_and_answered(fake, helpbot, settings):
         assert [p.args["channel"] for p in fake.calls_to("chat.postMessage")] == ["C7", "C8"]
     finally:
         await handler.close_async()
-        await adapter.drain()
+        await adapter.serving.drain()
         await close_client(client)
 
 
