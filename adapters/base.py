@@ -64,10 +64,6 @@ class Serving:
         self.inflight: set[asyncio.Task] = set()
         self._closed = self._said_stopping = False
 
-    @property
-    def accepting(self) -> bool:
-        return not self._closed
-
     async def stopped(self) -> None:
         """Wait until serving should stop (SIGINT, SIGTERM, or `stop.set()`); says so once."""
         await self.stop.wait()
@@ -85,6 +81,9 @@ class Serving:
         if self._closed:
             raise Stopping()
         task = asyncio.current_task()
+        if task in self.inflight:  # already tracked further up: the outer `track` removes it
+            yield
+            return
         self.inflight.add(task)
         try:
             yield

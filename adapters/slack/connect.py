@@ -139,12 +139,17 @@ def make_client(token: str, base_url: str, timeout: int = 30, session: aiohttp.C
         base_url=base_url,
         timeout=timeout,
         session=session,
-        retry_handlers=[
-            RateLimitRetryHandler(max_rate_limit_wait_s),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(max_rate_limit_wait_s),
     )
+
+
+def retry_handlers(max_rate_limit_wait_s: float = MAX_RATE_LIMIT_WAIT_S, on_wait: Callable[[], None] | None = None) -> list:
+    """Rate limits (bounded in total), 5xx and dropped connections: for Web API and response_url calls."""
+    return [
+        RateLimitRetryHandler(max_rate_limit_wait_s, on_wait=on_wait),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+    ]
 
 
 async def close_client(client: AsyncWebClient) -> None:

@@ -6,10 +6,9 @@ A post Slack still refuses raises `ResponseUrlError`, which the caller counts as
 
 from __future__ import annotations
 
-from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncServerErrorRetryHandler
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.connect import MAX_RATE_LIMIT_WAIT_S, RateLimitRetryHandler
+from adapters.slack.connect import MAX_RATE_LIMIT_WAIT_S, retry_handlers
 
 
 class ResponseUrlError(Exception):
@@ -33,11 +32,7 @@ class ResponseUrl:
 
     def __init__(self, url: str, metrics=None, max_rate_limit_wait_s: float = MAX_RATE_LIMIT_WAIT_S):
         on_wait = (lambda: metrics.rate_limited.inc(platform="slack")) if metrics is not None else None
-        self.client = AsyncWebhookClient(url, retry_handlers=[
-            RateLimitRetryHandler(max_rate_limit_wait_s, on_wait=on_wait),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ])
+        self.client = AsyncWebhookClient(url, retry_handlers=retry_handlers(max_rate_limit_wait_s, on_wait))
 
     async def __call__(self, **message) -> None:
         response = await self.client.send_dict({k: v for k, v in message.items() if v is not None})

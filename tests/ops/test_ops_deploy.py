@@ -205,16 +205,18 @@ def test_every_yaml_file_parses(path):
 
 def _resolves(argv: list[str]) -> bool:
     """True when `helpbot <argv>` names an existing (sub)command."""
+    import click
+
     from bot.cli import main
 
     command = main
     for word in argv:
-        if word.startswith("-") or not hasattr(command, "commands"):
+        if word.startswith("-") or not isinstance(command, click.Group):
             break
-        if word not in command.commands:
+        command = command.get_command(click.Context(command), word)  # `serve` lists the registered platforms
+        if command is None:
             return False
-        command = command.commands[word]
-    return not hasattr(command, "commands")  # ended on a command, not a bare group
+    return not isinstance(command, click.Group)  # ended on a command, not a bare group
 
 
 def test_deploy_files_run_real_helpbot_commands():
