@@ -55,7 +55,8 @@ def _interactive_lines(prompt: str):
             return
 
 
-def run_console(bot, stdin: TextIO, render: Callable[[Reply], str], out: TextIO = sys.stdout) -> None:
+def run_console(bot, stdin: TextIO, render: Callable[[Reply], str], out: TextIO | None = None) -> None:
+    out = out or sys.stdout  # looked up per call: a default bound at import would keep a stale stream
     if stdin.isatty():
         _enable_history()
         out.write(f"helpbot for {bot.service}. Ask a question; /help for commands, /quit to leave.\n")
