@@ -62,7 +62,7 @@ def _write(root: Path, files: dict) -> None:
             (root / "docs" / "folder.md").mkdir()
 
 
-@settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(layout)
 def test_loader_only_ever_raises_knowledge_error(files):
     tmp = Path(tempfile.mkdtemp(prefix="kbfuzz"))
