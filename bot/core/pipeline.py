@@ -257,7 +257,7 @@ class HelpBot:
             if reply.route == "unknown" and self.generator is not None:
                 # In scope, but no single entry answers it: the one case an LLM may compose.
                 floor = snapshot.calibration.scope_threshold
-                flagged = snapshot.kb.flagged  # the index-time scan found instructions or hidden text
+                flagged = snapshot.flagged  # the index-time scan found instructions or hidden text
                 hits = [h for d in decisions if d.route == "unknown" for h in d.hits
                         if h.score >= floor and h.chunk.id not in flagged]
                 prepared.generation = hits[:10]
@@ -293,7 +293,7 @@ class HelpBot:
             chunks = snapshot.kb.by_id()
             texts = [chunks[s.id].text for s in reply.sources if s.id in chunks]
             out = self.guard.check_output(reply.answer, message, texts, allowed_domains=snapshot.allowed_domains)
-            flagged = [s.id for s in reply.sources if s.id in snapshot.kb.flagged]
+            flagged = [s.id for s in reply.sources if s.id in snapshot.flagged]
             if flagged:  # a logic answer may cite a flagged chunk; admins see it in the audit and log
                 reply.reasons.append("knowledge.flagged_source")
                 log.warning("answer cites flagged knowledge %s", ", ".join(flagged))

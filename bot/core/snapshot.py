@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
+from bot.guard.knowledge import KnowledgeFinding, excluded_ids, scan_chunks
 from bot.routing import calibrate
 from bot.routing.calibrate import Calibration
 from bot.search.embeddings import Embedder
@@ -30,11 +31,12 @@ class Snapshot:
     calibration: Calibration
     stats: IndexStats
     model: str
+    findings: list[KnowledgeFinding]  # what the index-time scan found; stored in the index too
 
-    @property
-    def findings(self) -> list:
-        """What the index-time scan found (bot.guard.knowledge.KnowledgeFinding), stored in the index too."""
-        return self.kb.findings
+    @cached_property
+    def flagged(self) -> frozenset[str]:
+        """Ids of chunks never given to the LLM as passages (logic answers may still cite them)."""
+        return excluded_ids(self.findings)
 
     @property
     def versions(self) -> dict[str, str]:
@@ -53,14 +55,18 @@ def build_snapshot(
     progress: Callable[[int, int], None] | None = None,
     rrf_k: int = 60,
     kb: KnowledgeBase | None = None,
+    findings: list[KnowledgeFinding] | None = None,
 ) -> Snapshot:
-    """Validate, index (re-embedding only what changed), calibrate if needed. Raises on invalid knowledge."""
+    """Validate, scan, index (re-embedding only what changed), calibrate if needed. Raises on invalid knowledge.
+
+    `kb` and `findings` (`scan_chunks(kb.chunks)`) may be passed when the caller has them already."""
     kb = kb or load_knowledge(knowledge_dir)
+    findings = scan_chunks(kb.chunks) if findings is None else findings
     db = open_db(db_path)
     try:
         stats = build_index(db, kb, embedder, progress)
         with db.conn:
-            set_meta(db, knowledge_findings=json.dumps([f.to_dict() for f in kb.findings], ensure_ascii=False))
+            set_meta(db, knowledge_findings=json.dumps([f.to_dict() for f in findings], ensure_ascii=False))
         texts = [t for c in kb.chunks for t in c.embed_texts]
         vectors, _ = cached_vectors(db, embedder, texts)
         index = SearchIndex.from_vectors(kb.chunks, vectors, rrf_k)
@@ -73,7 +79,7 @@ def build_snapshot(
                 set_meta(db, calibration=calibration.to_json())
     finally:
         db.conn.close()
-    return Snapshot(kb, index, calibration, stats, embedder.identity.name)
+    return Snapshot(kb, index, calibration, stats, embedder.identity.name, findings)
 
 
 def fit_calibration(db, index: SearchIndex, embedder: Embedder, key: str) -> Calibration:

@@ -101,6 +101,11 @@ class KnowledgeFinding:
                 "codes": list(self.codes)}
 
 
+def excluded_ids(findings: Iterable[KnowledgeFinding]) -> frozenset[str]:
+    """Ids of chunks never given to the LLM as passages (logic answers may still cite them)."""
+    return frozenset(f.chunk_id for f in findings if f.excluded)
+
+
 def scan_chunks(chunks: Iterable) -> list[KnowledgeFinding]:
     """Rules-only scan of every chunk's title and text (what a passage shows the model)."""
     findings = []

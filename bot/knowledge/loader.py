@@ -69,19 +69,6 @@ class KnowledgeBase:
             h.update(chunk.content_hash.encode())
         return h.hexdigest()[:16]
 
-    @functools.cached_property
-    def findings(self) -> list:
-        """The index-time scan (bot.guard.knowledge.scan_chunks): injected instructions, hidden text,
-        secrets. Rules only; computed once per loaded knowledge base."""
-        from bot.guard.knowledge import scan_chunks
-
-        return scan_chunks(self.chunks)
-
-    @functools.cached_property
-    def flagged(self) -> frozenset[str]:
-        """Ids of chunks never given to the LLM as passages (logic answers may still cite them)."""
-        return frozenset(f.chunk_id for f in self.findings if f.excluded)
-
     def by_id(self) -> dict[str, Chunk]:
         return self._by_id
 

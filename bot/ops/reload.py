@@ -29,6 +29,7 @@ from bot.search.embeddings import Embedder
 from bot.errors import HelpbotError, KnowledgeError
 from bot.search.index import SearchIndex
 from bot.search.store import cached_vectors, get_meta, open_db, set_meta
+from bot.guard.knowledge import scan_chunks
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 from bot.core.snapshot import build_snapshot, fit_calibration
 from bot.paths import index_path
@@ -185,7 +186,8 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
         kb = load_knowledge(bot.knowledge_dir)  # 1) validate everything first
         live = bot.snapshot
         result.diff = diff_knowledge(live.kb, kb)
-        result.findings = [f.describe() for f in kb.findings]  # scanned once; the snapshot reuses it
+        findings = scan_chunks(kb.chunks)  # scanned once; the snapshot reuses it
+        result.findings = [f.describe() for f in findings]
         staged = bot.stage_reload()  # raises to fail the reload; nothing applied yet
         result.notes = [s.note for s in staged if s.note]
         if dry_run:
@@ -199,6 +201,7 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
                 SharingEmbedder(bot.embedder),
                 rrf_k=bot.settings.retrieval["rrf_k"],
                 kb=kb,
+                findings=findings,
             )
             calibration = snapshot.calibration
             result.embedded_texts, result.reused_texts = snapshot.stats.embedded_texts, snapshot.stats.reused_texts

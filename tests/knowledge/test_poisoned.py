@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.config import load_settings
-from bot.guard.knowledge import scan_chunks
+from bot.guard.knowledge import excluded_ids, scan_chunks
 from bot.knowledge import load_knowledge
 from bot.llm import register_backend
 from bot.llm.base import LLM
@@ -92,16 +92,16 @@ def bot(poisoned, embedder):
 
 
 def test_scan_finds_the_poisoned_section_and_the_secret_only(poisoned):
-    kb = load_knowledge(poisoned[0])
-    found = {(f.chunk_id, f.reason) for f in kb.findings}
+    findings = scan_chunks(load_knowledge(poisoned[0]).chunks)
+    found = {(f.chunk_id, f.reason) for f in findings}
     assert found == {(POISONED_ID, "knowledge.injection"), ("bot-token-location", "knowledge.secret")}
-    assert kb.flagged == {POISONED_ID}  # a secret is masked, not excluded
-    line = next(f.describe() for f in kb.findings if f.chunk_id == POISONED_ID)
+    assert excluded_ids(findings) == {POISONED_ID}  # a secret is masked, not excluded
+    line = next(f.describe() for f in findings if f.chunk_id == POISONED_ID)
     assert line.startswith(f"docs/shortcuts.md:7: {POISONED_ID}: knowledge.injection") and "not sent to the LLM" in line
 
 
 def test_sample_knowledge_scans_clean_and_hidden_text_is_flagged():
-    assert load_knowledge(SAMPLE_KNOWLEDGE).findings == []
+    assert scan_chunks(load_knowledge(SAMPLE_KNOWLEDGE).chunks) == []
     from bot.knowledge import Chunk
 
     hidden = Chunk("x", "doc", "Title", None, "Normal\u200b text\u200b with\u200b zero-width characters.")
