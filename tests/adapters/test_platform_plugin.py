@@ -58,22 +58,12 @@ def test_missing_secret_fails_before_the_bot_loads(echo_installed):
     assert "error: ECHO_TOKEN is not set: any value" in result.output and "Traceback" not in result.output
 
 
-class Lines:
-    """`say` lines, awaitable by pattern."""
-
-    def __init__(self):
-        self.lines: list[str] = []
-        self.changed = asyncio.Event()
-
-    def __call__(self, line: str) -> None:
-        self.lines.append(line)
-        self.changed.set()
-
-    async def wait(self, pattern: str) -> re.Match:
-        while not (found := next((m for line in self.lines if (m := re.search(pattern, line))), None)):
-            self.changed.clear()
-            await asyncio.wait_for(self.changed.wait(), 30)
-        return found
+async def said(lines: list[str], pattern: str, task: asyncio.Task) -> re.Match:
+    """The first `say` line matching `pattern`, once there is one."""
+    while not (found := next((m for line in lines if (m := re.search(pattern, line))), None)):
+        assert not task.done(), task.result()
+        await asyncio.sleep(0.02)
+    return found
 
 
 @pytest.mark.asyncio(loop_scope="session")
@@ -89,10 +79,10 @@ async def test_echo_is_served_audited_and_drained_by_the_shared_serve(echo_insta
 
     monkeypatch.setattr(sample_bot, "handle", handle)
     adapter = registry.load("echo")(sample_bot.settings, admins=("root",))
-    said, stop = Lines(), asyncio.Event()
-    task = asyncio.create_task(serve(adapter, lambda: sample_bot, said, stop))
-    ops = (await said.wait(r"ops server on (http://\S+)")).group(1)
-    port = int((await said.wait(r"serving echo on 127\.0\.0\.1:(\d+)")).group(1))
+    lines, stop = [], asyncio.Event()
+    task = asyncio.create_task(serve(adapter, lambda: sample_bot, lines.append, stop))
+    ops = (await asyncio.wait_for(said(lines, r"ops server on (http://\S+)", task), 60)).group(1)
+    port = int((await said(lines, r"serving echo on 127\.0\.0\.1:(\d+)", task)).group(1))
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
 
     async def ask(line: str) -> str:
@@ -118,7 +108,7 @@ async def test_echo_is_served_audited_and_drained_by_the_shared_serve(echo_insta
         gate.set()
         assert "Forgot password?" in (await asyncio.wait_for(reader.readline(), 30)).decode()
         await asyncio.wait_for(task, 30)
-        assert said.lines[-1] == "helpbot: stopping"
+        assert lines[-1] == "helpbot: stopping"
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.get(ops + "/healthz")
     writer.close()
