@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.errors import HelpbotError
-from bot.evaluate import load_cases
+from bot.core.evaluate import load_cases
 
 
 def write(tmp_path, *lines: str, name="cases.jsonl"):
