@@ -26,7 +26,7 @@ from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from bot.llm import Generator, Passage, PromptTemplate  # noqa: E402
 from bot.llm.doctor import read_gguf  # noqa: E402
-from bot.llm.llama_cpp_backend import LlamaCppLLM  # noqa: E402
+from bot.llm.backends.llama_cpp_backend import LlamaCppLLM  # noqa: E402
 
 PRESETS = {
     "tiny": dict(),  # the test model: 64 wide, 2 layers, f32

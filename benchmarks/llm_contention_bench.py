@@ -25,7 +25,7 @@ from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from bot.config import load_settings  # noqa: E402
 from bot.llm import Generator, Passage, PromptTemplate  # noqa: E402
-from bot.llm.llama_cpp_backend import LlamaCppLLM  # noqa: E402
+from bot.llm.backends.llama_cpp_backend import LlamaCppLLM  # noqa: E402
 from bot.messages import Message  # noqa: E402
 from bot.core.pipeline import HelpBot  # noqa: E402
 

@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot import plugins
 from bot.errors import ConfigError
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -23,29 +24,27 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "memory_turns": 4,  # per-conversation follow-up memory (bounded)
         "memory_conversations": 5000,
     },
+    # model: a sentence-transformers name or folder, or an embedder's entry-point name (helpbot.embedders)
     "embedding": {"model": "all-MiniLM-L6-v2", "device": "cpu", "batch_size": 64},
-    "retrieval": {"top_k": 5, "rrf_k": 60, "vector_candidates": 20},
+    "retrieval": {"top_k": 5, "rrf_k": 60},
     "router": {"ambiguity_margin": -1.0, "max_parts": 4},  # margin -1 = use the calibrated value
+    # Every backend's settings; each backend's own keys (n_ctx, base_url...) are added from its
+    # class by `schema()` (bot/llm/backends/, or the helpbot.llm_backends entry points).
     "llm": {
         "backend": "",
         "model": "",
-        "n_ctx": 4096,
-        "n_threads": 0,
-        "n_gpu_layers": 0,
         "max_tokens": 256,
         "temperature": 0.2,
         "timeout_s": 30.0,
         "stop": [],
-        "base_url": "",
-        "device": "",
-        "quantization": "",
         "context_tokens": 1500,
         "queue_size": 8,
+        "max_passages": 10,  # at most this many passages (and never more than 10) go into a prompt
         "prompt": "answer",
     },
     "guard": {"mode": "enforce", "policy": ""},
-    "audit": {"retention_days": 90, "store_text": True},
-    "admin": {"users": [], "roles": []},
+    "audit": {"retention_days": 90, "store_text": True},  # store_text false: no user text in audit rows
+    "admin": {"users": []},  # user ids allowed to run admin commands on every platform
     "slack": {
         "api_url": "",  # Web API base URL override (proxies, tests); empty = https://slack.com/api/
         "admins": [],  # user ids allowed to run admin commands (besides workspace admins/owners)
@@ -72,6 +71,21 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "gap_limit": 10,
     },
 }
+
+
+def schema() -> dict[str, dict[str, Any]]:
+    """Every setting and its default: DEFAULTS plus the `settings` each LLM backend declares."""
+    full = copy.deepcopy(DEFAULTS)
+    owner: dict[str, str] = {}
+    for name, backend in plugins.load("llm_backends").items():
+        for key, default in (getattr(backend, "settings", None) or {}).items():
+            if key in DEFAULTS["llm"] or (key in full["llm"] and full["llm"][key] != default):
+                other = f"backend {owner[key]!r}" if key in owner else "every backend"
+                raise ConfigError(f"LLM backend {name!r} declares [llm] {key} = {default!r}, but {other} has "
+                                  f"{full['llm'][key]!r}: use the same default or another name")
+            full["llm"][key], owner[key] = default, owner.get(key, name)
+    return full
+
 
 # Secrets: environment only, always masked when printed.
 SECRET_ENV = (
@@ -137,8 +151,7 @@ def _coerce(value: str, default: Any, name: str) -> Any:
     return value
 
 
-def _check_type(section: str, key: str, value: Any, where: str) -> Any:
-    default = DEFAULTS[section][key]
+def _check_type(section: str, key: str, value: Any, where: str, default: Any) -> Any:
     if isinstance(default, bool) and not isinstance(value, bool):
         raise ConfigError(f"{where}: [{section}] {key} must be true or false")
     if isinstance(default, (int, float)) and not isinstance(default, bool):
@@ -184,7 +197,8 @@ class Settings:
 
 def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
-    data = copy.deepcopy(DEFAULTS)
+    known_keys = schema()
+    data = copy.deepcopy(known_keys)
     sources: dict[str, str] = {}
     path = path or env.get("HELPBOT_CONFIG") or None
     if path:
@@ -196,17 +210,17 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{p}: invalid TOML ({exc})") from None
         for section, values in raw.items():
-            if section not in DEFAULTS or not isinstance(values, dict):
-                known = ", ".join(f"[{s}]" for s in DEFAULTS)
+            if section not in known_keys or not isinstance(values, dict):
+                known = ", ".join(f"[{s}]" for s in known_keys)
                 raise ConfigError(f"{p}: unknown section [{section}] (known: {known})")
             for key, value in values.items():
-                if key not in DEFAULTS[section]:
+                if key not in known_keys[section]:
                     if key.lower() in ("token", "bot_token", "app_token", "signing_secret", "api_key"):
                         raise ConfigError(f"{p}: [{section}] {key}: secrets come from the environment only")
                     raise ConfigError(
-                        f"{p}: unknown key [{section}] {key} (known: {', '.join(DEFAULTS[section])})"
+                        f"{p}: unknown key [{section}] {key} (known: {', '.join(known_keys[section])})"
                     )
-                data[section][key] = _check_type(section, key, value, str(p))
+                data[section][key] = _check_type(section, key, value, str(p), known_keys[section][key])
                 sources[f"{section}.{key}"] = str(p)
     for name, value in env.items():
         if not name.startswith("HELPBOT_") or name in SECRET_ENV or name == "HELPBOT_CONFIG":
@@ -216,12 +230,12 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         else:
             rest = name[len("HELPBOT_"):].lower()
             section, _, key = rest.partition("_")
-            if section not in DEFAULTS:
+            if section not in known_keys:
                 continue  # other tools' variables may share the prefix
-            if key not in DEFAULTS[section]:
+            if key not in known_keys[section]:
                 raise ConfigError(
-                    f"unknown setting {name} (known in [{section}]: {', '.join(DEFAULTS[section])})"
+                    f"unknown setting {name} (known in [{section}]: {', '.join(known_keys[section])})"
                 )
-        data[section][key] = _coerce(value, DEFAULTS[section][key], name)
+        data[section][key] = _coerce(value, known_keys[section][key], name)
         sources[f"{section}.{key}"] = name
     return Settings(data, sources)

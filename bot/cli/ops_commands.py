@@ -21,13 +21,14 @@ def _audit(settings):
     from bot.paths import audit_path
     from bot.guard.stage import redact_for_log
 
-    return AuditLog(audit_path(settings), redact_for_log)
+    return AuditLog(audit_path(settings), redact_for_log, settings.audit["store_text"])
 
 
 def _embedder(settings):
     from bot.search.embeddings import get_embedder
 
-    return get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
+    e = settings.embedding
+    return get_embedder(e["model"], e["device"] or None, e["batch_size"])
 
 
 def post_reload(url: str, token: str, dry_run: bool, timeout: float = 600) -> tuple[int, dict]:

@@ -61,9 +61,12 @@ def now_iso() -> str:
 
 
 class AuditLog:
-    def __init__(self, path: Path, redact: Callable[[str], str]):
+    def __init__(self, path: Path, redact: Callable[[str], str], store_text: bool = True):
+        """`store_text` False (`[audit] store_text = false`): rows keep no user text at all, not even
+        redacted; only the user hash, route, sources, scores, reasons and the like."""
         self.path = path
         self.redact = redact
+        self.store_text = store_text
         self._lock = threading.Lock()
         try:
             conn = sqlite3.connect(str(path), check_same_thread=False)
@@ -107,7 +110,7 @@ class AuditLog:
             json.dumps({k: round(v, 4) for k, v in reply.scores.items()}),
             json.dumps(reply.reasons),
             round(reply.latency_ms, 3),
-            redacted_text if redacted_text is not None else self.redact(message.text),
+            "" if not self.store_text else redacted_text if redacted_text is not None else self.redact(message.text),
             int(reply.generated),
             json.dumps(reply.versions),
             message_ref,

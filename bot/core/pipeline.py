@@ -106,8 +106,9 @@ class HelpBot:
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
-        self.embedder = embedder or get_embedder(settings.embedding["model"], settings.embedding["device"] or None)
-        self.audit = audit or AuditLog(audit_path(settings), redact_for_log)
+        e = settings.embedding
+        self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
+        self.audit = audit or AuditLog(audit_path(settings), redact_for_log, settings.audit["store_text"])
         self.metrics = metrics or Metrics()
         self.modes = modes or ChannelModes(self.audit.path, self.audit.db)
         self.guard = GuardStage(settings)
@@ -307,7 +308,8 @@ class HelpBot:
         reply.latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.observe(reply, message.platform)
         if audit:
-            reply.audit_id = self.audit.record(message, reply, redact_for_log(clean_text(message.text))[:2000])
+            text = redact_for_log(clean_text(message.text))[:2000] if self.audit.store_text else ""
+            reply.audit_id = self.audit.record(message, reply, text)
         return reply
 
     def answer_sync(self, message: Message, audit: bool = True) -> Reply:

@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.dev.guard_evaluate")
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--json", help="also write the figures to this file")
-    ap.add_argument("--policy", help="guard policy file to evaluate (default: DEFAULT_POLICY)")
+    ap.add_argument("--policy", help="guard policy file to evaluate (default: the built-in default policy)")
     args = ap.parse_args(argv)
     root = D.data_dir(args.data)
     if root is None:

@@ -17,7 +17,7 @@ from bot.guard.build import build_input_guard, build_output_guard
 from bot.guard.knowledge import scan_knowledge_chunk
 from bot.guard.normalize import normalize
 from bot.guard.pii import find_pii, redact, resolve
-from bot.guard.policy import DEFAULT_POLICY, load_policy, resolve_policy
+from bot.guard.policy import default_policy, load_policy, resolve_policy
 from bot.guard.runner import GuardOutcome, GuardRunner
 from bot.guard.secrets import find_secrets
 from bot.guard.state import GuardState
@@ -30,8 +30,8 @@ def redact_pii(text: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_POLICY", "GuardOutcome", "GuardRunner", "GuardState", "NOTE_PII", "NOTE_SECRET",
+    "GuardOutcome", "GuardRunner", "GuardState", "NOTE_PII", "NOTE_SECRET",
     "NOTE_TRUNCATED", "NOTES", "ScanContext", "ScanResult", "Scanner", "build_input_guard",
-    "build_output_guard", "load_policy", "normalize", "redact_pii", "resolve_policy",
+    "build_output_guard", "default_policy", "load_policy", "normalize", "redact_pii", "resolve_policy",
     "scan_knowledge_chunk",
 ]

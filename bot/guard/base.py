@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, ClassVar
 
 import numpy as np
 
@@ -55,12 +55,32 @@ class ScanContext:
 
 
 class Scanner(ABC):
-    name: str = "scanner"
+    """Extension point: one file declares everything the guard needs to know about a scanner.
+
+    The policy defaults, the default input/output lists, the block replies and the generated table
+    in docs/guard.md derive from these attributes (see scanners/__init__.py).
+    """
+
+    name: str = "scanner"  # the name in the policy's input/output lists
+    order: ClassVar[dict[str, int]] = {}  # direction ("input" / "output") -> position in its default list
+    default_on: ClassVar[bool] = True  # False: known, but not in the default lists
+    table: ClassVar[str | None] = None  # its policy table; `name` when it has `defaults`
+    defaults: ClassVar[dict] = {}  # that table's settings and defaults
+    replies: ClassVar[dict[str, str]] = {}  # reason code or prefix ("flood") -> block reply ({service} filled)
+    rewrites_only: ClassVar[bool] = False  # input: only rewrites the text (never blocks, keeps no state)
+    pure: ClassVar[bool] = False  # output: verdict depends only on the text and the context's cache-key fields
+    whole_text: ClassVar[bool] = False  # output: needs the finished answer (skipped for streamed previews)
+
+    @classmethod
+    def policy_table(cls) -> str | None:
+        return (cls.table or cls.name) if cls.defaults else None
 
     @classmethod
     def from_policy(cls, policy: dict, state) -> "Scanner":
-        """Build from a resolved policy (see policy.py) and the shared GuardState."""
-        return cls()
+        """Build from a resolved policy (see policy.py) and the shared GuardState: by default,
+        its own table's settings as keyword arguments."""
+        table = cls.policy_table()
+        return cls(**policy[table]) if table else cls()
 
     @abstractmethod
     def scan(self, text: str, context: ScanContext) -> ScanResult: ...

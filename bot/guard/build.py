@@ -1,4 +1,4 @@
-"""Build input / output guards from a policy (see policy.DEFAULT_POLICY)."""
+"""Build input / output guards from a policy (see policy.default_policy)."""
 
 from __future__ import annotations
 

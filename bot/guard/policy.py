@@ -1,6 +1,7 @@
 """Guard policy: which scanners run, in which mode, with which thresholds.
 
-DEFAULT_POLICY is the full schema; a user policy (dict or TOML/YAML/JSON file) overrides any
+`default_policy()` is the full schema, derived from the scanners (each declares its own table);
+a user policy (dict or TOML/YAML/JSON file) overrides any
 part of it. Unknown keys raise ConfigError naming the key. Thresholds marked "fitted" were set
 with `python -m bot.dev.guard_evaluate` on ../shared/data (see docs/guard.md).
 """
@@ -13,34 +14,28 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.guard import scanners
 
-INPUT_SCANNERS = ("normalize", "length", "flood", "pii", "secrets", "injection_rules", "harm",
-                  "injection_embedding", "injection_classifier", "split_requests", "model_classifier")
-OUTPUT_SCANNERS = ("leak", "secrets", "pii", "mentions", "links", "grounding")
 MODES = ("enforce", "monitor")
 
-DEFAULT_POLICY: dict[str, Any] = {
+# The keys of no single scanner; each scanner's own table comes from its class (scanners/).
+BASE_POLICY: dict[str, Any] = {
     "mode": "enforce",
     "channel_modes": {},  # channel id -> "enforce" | "monitor"
-    "input": ["normalize", "length", "flood", "pii", "secrets", "injection_rules", "harm",
-              "injection_embedding", "injection_classifier", "split_requests"],
-    "output": ["leak", "secrets", "pii", "mentions", "links", "grounding"],
     "max_input_chars": 4000,
     "decode_depth": 3,
-    "rate_limit": {
-        "user_per_minute": 20.0, "user_burst": 8.0,
-        "channel_per_minute": 120.0, "channel_burst": 40.0,
-        "duplicate_window_s": 60.0, "duplicate_repeats": 2, "duplicate_min_chars": 16,
-    },
-    "injection_embedding": {"block": 0.75, "flag": 0.65, "margin": 0.10},  # fitted
-    "injection_classifier": {"weights": "", "block": 0.70, "flag": 0.50},  # fitted; "" = shipped head
-    "harm": {"block": 0.80, "flag": 0.72, "margin": 0.08},  # fitted (embedding layer)
-    "split_requests": {"window_s": 900.0, "threshold": 0.30, "min_messages": 2},  # fitted
-    "grounding": {"threshold": 0.55, "min_words": 6},
-    "leak": {"ngram": 8, "max_shared": 2},
-    "model_classifier": {"model": "", "threshold": 0.9, "label": "INJECTION", "max_chars": 2000},
     "state": {"max_keys": 10000, "max_history": 20},
 }
+
+
+def default_policy() -> dict[str, Any]:
+    """The full schema: BASE_POLICY, the default input/output lists and every scanner's table."""
+    policy = copy.deepcopy(BASE_POLICY)
+    policy["input"], policy["output"] = scanners.default_list("input"), scanners.default_list("output")
+    for cls in scanners.scanners().values():
+        if table := cls.policy_table():
+            policy[table] = copy.deepcopy(cls.defaults)
+    return policy
 
 
 def _merge(base: dict, override: dict, path: str) -> dict:
@@ -79,9 +74,10 @@ def _merge(base: dict, override: dict, path: str) -> dict:
 
 
 def resolve_policy(config: dict | None = None) -> dict:
-    """DEFAULT_POLICY with `config` merged in, validated."""
-    policy = _merge(DEFAULT_POLICY, config or {}, "")
-    for name, known in (("input", INPUT_SCANNERS), ("output", OUTPUT_SCANNERS)):
+    """The default policy with `config` merged in, validated."""
+    policy = _merge(default_policy(), config or {}, "")
+    for name in scanners.DIRECTIONS:
+        known = scanners.known(name)
         for scanner in policy[name]:
             if scanner not in known:
                 raise ConfigError(f"unknown {name} scanner {scanner!r} in guard policy (known: {', '.join(known)})")
@@ -94,7 +90,7 @@ def resolve_policy(config: dict | None = None) -> dict:
 
 
 def load_policy(path: str | Path) -> dict:
-    """A policy file over DEFAULT_POLICY, validated."""
+    """A policy file over the default policy, validated."""
     return resolve_policy(read_policy_file(path))
 
 

@@ -18,16 +18,11 @@ from bot.config import Settings
 from bot.guard import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, GuardOutcome, GuardRunner, GuardState, ScanContext,
                        build_input_guard, build_output_guard, redact_pii, resolve_policy)
 from bot.guard.policy import read_policy_file
+from bot.guard.scanners import reply_for
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.guard")
 
-WHOLE_TEXT_SCANNERS = ("grounding",)  # need the finished answer; skipped for streamed previews
-# Output scanners whose verdict depends only on the text and the context fields in the cache key.
-PURE_OUTPUT_SCANNERS = frozenset({"leak", "secrets", "pii", "mentions", "links", "grounding"})
-# Input scanners that only rewrite the text (never block, keep no state): what the embedding layers
-# read is the text after them, so the pipeline can embed that view before the guard runs.
-REWRITING_SCANNERS = frozenset({"normalize", "length", "pii", "secrets"})
 OUTPUT_CACHE_SIZE = 1024
 _NOTES = {NOTE_PII: strings.SECRET_WARNING, NOTE_SECRET: strings.SECRET_WARNING}
 
@@ -46,13 +41,17 @@ class GuardStage:
         self.output = build_output_guard(policy, self.state)
         # Streamed previews: the output scanners that can judge partial text, with the same
         # per-channel modes (the very same dict).
-        self.preview = GuardRunner([s for s in self.output.scanners if s.name not in WHOLE_TEXT_SCANNERS], self.output.mode)
+        # (Scanner.whole_text: needs the finished answer.)
+        self.preview = GuardRunner([s for s in self.output.scanners if not s.whole_text], self.output.mode)
         self.preview.channel_modes = self.output.channel_modes
-        # Logic answers repeat (FAQ answers are fixed per knowledge snapshot): their verdicts are kept.
+        # Logic answers repeat (FAQ answers are fixed per knowledge snapshot): their verdicts are kept,
+        # when every output scanner is `pure` (its verdict depends only on the cache key).
         self._output_cache: OrderedDict[tuple, GuardOutcome] | None = (
-            OrderedDict() if set(self.output.names) <= PURE_OUTPUT_SCANNERS else None)
+            OrderedDict() if all(s.pure for s in self.output.scanners) else None)
         self._cache_lock = threading.Lock()
-        self._rewriters = [s for s in self.input.scanners if s.name in REWRITING_SCANNERS]
+        # Input scanners that only rewrite the text: what the embedding layers read is the text after
+        # them, so the pipeline can embed that view before the guard runs.
+        self._rewriters = [s for s in self.input.scanners if s.rewrites_only]
 
     @property
     def mode(self) -> str:
@@ -111,17 +110,9 @@ class GuardStage:
 
     @staticmethod
     def block_reply(outcome: GuardOutcome, fmt: Callable[[str], str]) -> Reply:
-        reason = next((r for r in outcome.reasons if r.split(".")[0] in ("flood", "injection", "jailbreak", "harm", "split")), "")
-        if reason == "flood.duplicate":
-            text = strings.DUPLICATE
-        elif reason.startswith("flood"):
-            text = strings.SLOW_DOWN
-        elif reason.startswith(("injection", "jailbreak")):
-            text = fmt(strings.BLOCK_INJECTION)
-        elif reason.startswith(("harm", "split")):
-            text = fmt(strings.BLOCK_HARM)
-        else:
-            text = strings.BLOCK
+        """The reply of the first reason a scanner declared a block reply for (`Scanner.replies`)."""
+        text = reply_for(outcome.reasons)
+        text = fmt(text) if text else strings.BLOCK
         return Reply("block", text, scores={"risk": round(outcome.risk, 4)}, reasons=list(outcome.reasons) + list(outcome.flags), ephemeral=True)
 
 

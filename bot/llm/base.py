@@ -1,13 +1,14 @@
-"""The model-facing extension point (`LLM.execute`), the backend registry and `load_llm`."""
+"""The model-facing extension point (`LLM.execute`), the backends found by name and `load_llm`."""
 
 from __future__ import annotations
 
-import importlib
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, ClassVar, Iterator
 
+from bot import plugins
+from bot.config import schema
 from bot.errors import ConfigError, HelpbotError
 
 
@@ -25,9 +26,13 @@ class GenerationRequest:
 
 
 class LLM(ABC):
-    """Extension point: implement `execute`. It is sync and runs in a worker thread."""
+    """Extension point: implement `execute`. It is sync and runs in a worker thread.
+
+    A backend sets `name` (its `[llm] backend` value) and declares its own settings once, in
+    `settings` (key -> default; the type follows the default); they join the [llm] config schema."""
 
     name: str = "llm"
+    settings: ClassVar[dict[str, Any]] = {}
     model: str = ""  # what was loaded, for the reply's version record
     n_ctx: int | None = None  # context window in tokens, when known
 
@@ -42,42 +47,40 @@ class LLM(ABC):
     def close(self) -> None:
         """Free the model (optional)."""
 
-
-# Setting -> type. The lead's config loader passes the [llm] table as a dict.
-SETTINGS: dict[str, type | tuple[type, ...]] = {
-    "backend": str, "model": str, "prompt": str,
-    "n_ctx": int, "n_threads": int, "n_gpu_layers": int,
-    "max_tokens": int, "temperature": (int, float), "stop": list, "timeout_s": (int, float),
-    "base_url": str, "device": str, "quantization": str,
-    "context_tokens": int, "queue_size": int, "max_passages": int,
-}
-
-# name -> factory(config) -> LLM; a "module:attr" string is imported on first use.
-_BACKENDS: dict[str, Callable[[dict], LLM] | str] = {
-    "llama-cpp": "bot.llm.llama_cpp_backend:LlamaCppLLM.from_config",
-    "transformers": "bot.llm.transformers_backend:TransformersLLM.from_config",
-    "openai": "bot.llm.openai_backend:OpenAILLM.from_config",
-}
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> "LLM":
+        """Build from the validated [llm] settings (`cfg`); by default `cls(cfg)`."""
+        return cls(cfg)
 
 
-def register_backend(name: str, factory: Callable[[dict], LLM] | str) -> None:
-    """Register `factory(config) -> LLM` under a backend name (plugins, test fakes)."""
-    _BACKENDS[name] = factory
+def backends() -> dict[str, type[LLM]]:
+    """name -> LLM class: the built-ins (bot/llm/backends/), then `helpbot.llm_backends` entry points."""
+    found = plugins.load("llm_backends")
+    for name, cls in found.items():
+        if not (isinstance(cls, type) and issubclass(cls, LLM)):
+            raise ConfigError(f"LLM backend {name!r} ({cls!r}) is not a bot.llm.LLM subclass")
+    return found
 
 
 def backend_names() -> list[str]:
-    return sorted([*_BACKENDS, "none"])
+    return sorted([*backends(), "none"])
+
+
+def _type_name(default: Any) -> str:
+    return "int or float" if isinstance(default, float) else type(default).__name__
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Check names and types of the [llm] settings; return a copy with `backend` resolved."""
+    """Check names and types of the [llm] settings against the config schema (every backend's
+    declared settings included); return a copy with `backend` resolved."""
+    known = schema()["llm"]
     for key, value in config.items():
-        if key not in SETTINGS:
-            raise ConfigError(f"unknown [llm] setting {key!r}; known settings: {', '.join(sorted(SETTINGS))}")
-        want = SETTINGS[key]
-        if value is not None and (not isinstance(value, want) or isinstance(value, bool)):
-            names = " or ".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
-            raise ConfigError(f"[llm] {key} must be {names}, got {value!r}")
+        if key not in known:
+            raise ConfigError(f"unknown [llm] setting {key!r}; known settings: {', '.join(sorted(known))}")
+        default = known[key]
+        want = (int, float) if isinstance(default, float) else type(default)
+        if value is not None and (not isinstance(value, want) or isinstance(value, bool) != isinstance(default, bool)):
+            raise ConfigError(f"[llm] {key} must be {_type_name(default)}, got {value!r}")
     for key in ("n_ctx", "max_tokens", "timeout_s", "context_tokens", "queue_size", "max_passages"):
         if config.get(key) is not None and config[key] <= 0:
             raise ConfigError(f"[llm] {key} must be greater than 0, got {config[key]!r}")
@@ -92,20 +95,9 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-def _factory(name: str) -> Callable[[dict], LLM]:
-    factory = _BACKENDS[name]
-    if isinstance(factory, str):
-        module, _, attr = factory.partition(":")
-        obj: Any = importlib.import_module(module)
-        for part in attr.split("."):
-            obj = getattr(obj, part)
-        factory = _BACKENDS[name] = obj
-    return factory
-
-
 def load_llm(config: dict[str, Any]) -> LLM | None:
     """Load the configured model, or return None for the logic-only `none` backend."""
     cfg = validate_config(config)
     if cfg["backend"] == "none":
         return None
-    return _factory(cfg["backend"])(cfg)
+    return backends()[cfg["backend"]].from_config(cfg)

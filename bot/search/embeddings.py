@@ -1,4 +1,5 @@
-"""Embedders: one abstract method, `embed_batch`, and a registry keyed by model name.
+"""Embedders: one abstract method, `embed_batch`, looked up by name (`get_embedder`): a
+`helpbot.embedders` entry point, else a sentence-transformers model.
 
 Vectors are float32 and L2-normalised, so a dot product is the cosine similarity.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import plugins
 from bot.search import minilm
 from bot.errors import HelpbotError
 
@@ -174,21 +176,30 @@ def trim_heap() -> None:
 LONG_TEXT_CHARS = 200  # about 50 tokens: longer than a question
 LONG_BATCH = 8
 
-_EMBEDDERS: dict[tuple[str, str | None], Embedder] = {}
-_REGISTRY_LOCK = threading.Lock()
-_FACTORIES: dict[str, type[Embedder]] = {}
 
 
-def register_embedder(name: str, factory) -> None:
-    """Register an embedder factory under a model name (used by tests for fakes, and by plugins)."""
-    _FACTORIES[name] = factory
+def embedders() -> dict[str, object]:
+    """name -> factory(device=..., batch_size=...) of the embedders added by `helpbot.embedders`
+    entry points; any other name is a sentence-transformers model (name or folder)."""
+    return plugins.load("embedders")
 
 
-def get_embedder(name: str = DEFAULT_MODEL, device: str | None = None) -> Embedder:
+def get_embedder(name: str = DEFAULT_MODEL, device: str | None = None, batch_size: int = 64) -> Embedder:
     """Load once per process and share: the model is the biggest thing helpbot holds."""
-    key = (name, device)
-    with _REGISTRY_LOCK:
-        if key not in _EMBEDDERS:
-            factory = _FACTORIES.get(name)
-            _EMBEDDERS[key] = factory() if factory else SentenceTransformerEmbedder(name, device=device)
-        return _EMBEDDERS[key]
+    factory = embedders().get(name)
+    with _LOAD_LOCK:
+        return _load(name, device, batch_size, factory)
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _load(name: str, device: str | None, batch_size: int, factory) -> Embedder:
+    if factory is None:
+        return SentenceTransformerEmbedder(name, device=device, batch_size=batch_size)
+    embedder = factory(device=device, batch_size=batch_size)
+    if not isinstance(embedder, Embedder):
+        raise HelpbotError(f"embedder entry point {name!r} returned {type(embedder).__name__}, not an Embedder: "
+                           "make it a bot.search.embeddings.Embedder subclass")
+    return embedder

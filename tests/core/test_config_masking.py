@@ -44,7 +44,7 @@ def test_logs_mask_url_credentials():
 
 
 def test_openai_backend_sends_url_credentials_as_basic_auth_and_hides_them():
-    from bot.llm.openai_backend import OpenAILLM
+    from bot.llm.backends.openai_backend import OpenAILLM
 
     llm = OpenAILLM("m", base_url="http://admin:hunter2@127.0.0.1:9/v1")
     assert llm.url == "http://127.0.0.1:9/v1/chat/completions" and "hunter2" not in llm.shown_url

@@ -12,7 +12,6 @@ import pytest
 import sqlite_utils
 
 from bot.config import load_settings
-from bot.llm import register_backend
 from bot.llm.base import LLM
 from bot.llm import writer as generation
 from bot.messages import Message, Progress
@@ -20,6 +19,7 @@ from bot.core.pipeline import HelpBot
 from tests.conftest import SAMPLE_KNOWLEDGE
 from tests.llm.fakes import in_scope_unanswered
 from tests.llm.tiny_models import build_tiny_gguf
+from tests.plugin_support import installed
 
 def msg(text: str) -> Message:
     """A fresh user per message, so the flood guard's duplicate check never interferes."""
@@ -49,7 +49,12 @@ class ScriptedLLM(LLM):
             yield word if n == 0 else " " + word
 
 
-register_backend("scripted", ScriptedLLM)
+@pytest.fixture(scope="module", autouse=True)
+def scripted_backend(tmp_path_factory):
+    """`[llm] backend = "scripted"`, installed through a real entry point."""
+    with installed(tmp_path_factory.mktemp("plugins"),
+                   {"helpbot.llm_backends": {"scripted": f"{__name__}:ScriptedLLM"}}):
+        yield
 
 
 @pytest.fixture(scope="module")

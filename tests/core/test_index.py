@@ -9,20 +9,21 @@ import numpy as np
 import pytest
 import sqlite_utils
 
-from bot.search.embeddings import Embedder, ModelIdentity, get_embedder, register_embedder
+from bot.search.embeddings import Embedder, ModelIdentity, get_embedder
 from bot.errors import HelpbotError
 from bot.search.store import build_index, open_db, stored_identity
 from bot.knowledge import load_knowledge
 from bot.core.snapshot import build_snapshot
+from tests.plugin_support import installed
 from tests.conftest import SAMPLE_KNOWLEDGE
 
 
 class HashEmbedder(Embedder):
-    """A different 'model': bag of hashed words. Registered like a real backend."""
+    """A different 'model': bag of hashed words. Installed like a plugin (helpbot.embedders)."""
 
-    def __init__(self):
+    def __init__(self, device=None, batch_size=64):
         self.identity = ModelIdentity("test-hash", 64, "hash-v1")
-        self.calls = 0
+        self.device, self.batch_size, self.calls = device, batch_size, 0
 
     def embed_batch(self, texts):
         self.calls += len(texts)
@@ -64,8 +65,8 @@ def test_identity_stored_and_only_changed_chunks_reembedded(tmp_path, kb_copy, e
 def test_different_model_reembeds_everything(tmp_path, kb_copy, embedder):
     db_path = tmp_path / "index.db"
     build_snapshot(kb_copy, db_path, embedder)
-    register_embedder("test-hash", HashEmbedder)
-    other = get_embedder("test-hash")
+    with installed(tmp_path / "plugins", {"helpbot.embedders": {"test-hash": f"{__name__}:HashEmbedder"}}):
+        other = get_embedder("test-hash")
     snap = build_snapshot(kb_copy, db_path, other)
     assert snap.stats.model_changed
     assert snap.stats.reused_texts == 0 and snap.stats.embedded_texts > 0

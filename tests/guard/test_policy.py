@@ -3,11 +3,11 @@ import json
 import pytest
 
 from bot.errors import ConfigError
-from bot.guard import DEFAULT_POLICY, ScanContext, build_input_guard, load_policy, resolve_policy
+from bot.guard import ScanContext, default_policy, build_input_guard, load_policy, resolve_policy
 
 
 def test_defaults_build(guard):
-    assert guard.names == DEFAULT_POLICY["input"]
+    assert guard.names == default_policy()["input"]
 
 
 def test_unknown_key_names_the_key():

@@ -14,12 +14,12 @@ import bot.guard.scanners
 from bot.guard import GuardState, ScanContext, build_input_guard, scan_knowledge_chunk
 from bot.guard.policy import resolve_policy
 from bot.guard.rules import Rule
-from bot.guard.scanners import REGISTRY, scanner_class
+from bot.guard.scanners import scanner_class, scanners
 
 
 def all_scanners():
     policy, state = resolve_policy(), GuardState()
-    return [scanner_class(n).from_policy(policy, state) for n in REGISTRY if n != "model_classifier"]
+    return [scanner_class(n).from_policy(policy, state) for n in scanners() if n != "model_classifier"]
 
 
 SCANNERS = all_scanners()

@@ -17,7 +17,6 @@ from bot.cli import main
 from bot.config import load_settings
 from bot.guard.knowledge import excluded_ids, scan_chunks
 from bot.knowledge import load_knowledge
-from bot.llm import register_backend
 from bot.llm.base import LLM
 from bot.messages import Message
 from bot.ops.reload import reload_sync
@@ -25,6 +24,7 @@ from bot.paths import index_path
 from bot.core.pipeline import HelpBot
 from tests.conftest import SAMPLE_KNOWLEDGE
 from tests.knowledge.helpers import FAKE_TOKEN
+from tests.plugin_support import installed
 
 POISONED_DOC = """\
 # Keyboard shortcuts
@@ -65,7 +65,11 @@ class RecordingLLM(LLM):
         yield f"{text} [{first}]"
 
 
-register_backend("kb-recording", RecordingLLM)
+@pytest.fixture(scope="module", autouse=True)
+def recording_backend(tmp_path_factory):
+    with installed(tmp_path_factory.mktemp("plugins"),
+                   {"helpbot.llm_backends": {"kb-recording": f"{__name__}:RecordingLLM"}}):
+        yield
 
 
 def msg(text: str) -> Message:

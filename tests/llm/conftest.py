@@ -38,7 +38,7 @@ def tiny_gguf(tmp_path_factory):
 @pytest.fixture(scope="session")
 def llama_llm(tiny_gguf):
     pytest.importorskip("llama_cpp")
-    from bot.llm.llama_cpp_backend import LlamaCppLLM
+    from bot.llm.backends.llama_cpp_backend import LlamaCppLLM
 
     llm = LlamaCppLLM(str(tiny_gguf), n_ctx=2048, n_threads=1)
     yield llm
@@ -53,6 +53,6 @@ def hf_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def hf_llm(hf_dir):
-    from bot.llm.transformers_backend import TransformersLLM
+    from bot.llm.backends.transformers_backend import TransformersLLM
 
     return TransformersLLM(str(hf_dir), device="cpu")

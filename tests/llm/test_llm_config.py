@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.llm import load_llm, register_backend, validate_config
+from bot.llm import load_llm, validate_config
 from tests.llm.fakes import FakeLLM
+from tests.plugin_support import installed
 
 
 def test_no_model_means_logic_only():
@@ -40,10 +41,19 @@ def test_bad_values_are_explained(cfg, message):
         validate_config(cfg)
 
 
-def test_registered_backend_gets_the_validated_config():
-    seen = []
-    register_backend("fake-cfg", lambda cfg: seen.append(cfg) or FakeLLM())
-    llm = load_llm({"backend": "fake-cfg", "model": "x", "temperature": 0})
+class ConfigRecordingLLM(FakeLLM):
+    seen: list[dict] = []
+
+    @classmethod
+    def from_config(cls, cfg):
+        cls.seen.append(cfg)
+        return cls()
+
+
+def test_registered_backend_gets_the_validated_config(tmp_path):
+    with installed(tmp_path, {"helpbot.llm_backends": {"fake-cfg": f"{__name__}:ConfigRecordingLLM"}}):
+        llm = load_llm({"backend": "fake-cfg", "model": "x", "temperature": 0})
+    seen = ConfigRecordingLLM.seen
     assert isinstance(llm, FakeLLM) and seen[0]["model"] == "x" and seen[0]["backend"] == "fake-cfg"
 
 

@@ -8,8 +8,9 @@ import time
 import pytest
 
 from bot.errors import ConfigError
-from bot.llm import GenerationEvent, Generator, Passage, build_generator, register_backend
+from bot.llm import GenerationEvent, Generator, Passage, build_generator
 from tests.llm.fakes import FakeLLM, stop_after_first_token
+from tests.plugin_support import installed
 
 
 async def collect(gen: Generator, question="How do I invite someone?", passages=()) -> list[GenerationEvent]:
@@ -274,10 +275,20 @@ def test_default_budget_from_model_context(prompt):
         Generator(FakeLLM(n_ctx=300), prompt, max_tokens=256)
 
 
-def test_build_generator_none_and_registered_backend(prompt):
+def test_build_generator_none_and_registered_backend(prompt, tmp_path):
     assert build_generator({}) is None
     assert build_generator({"backend": "none"}) is None
-    register_backend("fake", lambda cfg: FakeLLM())
+    with installed(tmp_path, {"helpbot.llm_backends": {"fake": "tests.llm.test_llm_generator:FakeBackend"}}):
+        check_build_generator()
+
+
+class FakeBackend(FakeLLM):
+    @classmethod
+    def from_config(cls, cfg):
+        return cls()
+
+
+def check_build_generator():
     gen = build_generator({"backend": "fake", "model": "m", "max_tokens": 32, "queue_size": 3, "prompt": "answer.v1"})
     assert gen.max_tokens == 32 and gen._slot.queue_size == 3 and gen.prompt.version == "answer.v1"
     gen.close()

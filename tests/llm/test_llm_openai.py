@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.llm import GenerationRequest, Generator, LLMError, load_llm
-from bot.llm.openai_backend import chat_url
+from bot.llm.backends.openai_backend import chat_url
 from tests.llm.fakes import stop_after_first_token
 
 MESSAGES = [{"role": "user", "content": "hi"}]

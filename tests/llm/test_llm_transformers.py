@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm import GenerationRequest, Generator, load_llm
-from bot.llm.transformers_backend import until_stop
+from bot.llm.backends.transformers_backend import until_stop
 
 MESSAGES = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "how do I reset my password ?"}]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 
+from bot import strings
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.normalize import match_view
 from bot.guard.state import GuardState
@@ -11,6 +12,14 @@ class FloodScanner(Scanner):
     """Duplicate suppression, then per-user and per-channel token buckets."""
 
     name = "flood"
+    order = {"input": 30}
+    table = "rate_limit"
+    defaults = {
+        "user_per_minute": 20.0, "user_burst": 8.0,
+        "channel_per_minute": 120.0, "channel_burst": 40.0,
+        "duplicate_window_s": 60.0, "duplicate_repeats": 2, "duplicate_min_chars": 16,
+    }
+    replies = {"flood.duplicate": strings.DUPLICATE, "flood": strings.SLOW_DOWN}
 
     def __init__(self, state: GuardState, limits: dict):
         self.state = state

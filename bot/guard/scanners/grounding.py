@@ -20,14 +20,12 @@ class GroundingScanner(Scanner):
     the pipeline then falls back to its logical answer."""
 
     name = "grounding"
+    order = {"output": 60}
+    pure = whole_text = True
+    defaults = {"threshold": 0.55, "min_words": 6}
 
-    def __init__(self, threshold: float = 0.55, min_words: int = 6):
+    def __init__(self, threshold: float = defaults["threshold"], min_words: int = defaults["min_words"]):
         self.threshold, self.min_words = threshold, min_words
-
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "GroundingScanner":
-        p = policy["grounding"]
-        return cls(p["threshold"], p["min_words"])
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         score, n = grounding_score(text, list(context.sources))

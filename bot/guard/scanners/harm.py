@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from bot import strings
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.decode import match_views
 from bot.guard.exemplars import get_set
@@ -19,8 +20,12 @@ class HarmScanner(Scanner):
     """
 
     name = "harm"
+    order = {"input": 70}
+    defaults = {"block": 0.80, "flag": 0.72, "margin": 0.08}  # fitted (embedding layer)
+    replies = {"harm": strings.BLOCK_HARM}
 
-    def __init__(self, block: float = 0.8, flag: float = 0.72, margin: float = 0.08, decode_depth: int = 3):
+    def __init__(self, block: float = defaults["block"], flag: float = defaults["flag"],
+                 margin: float = defaults["margin"], decode_depth: int = 3):
         self.block, self.flag, self.margin, self.decode_depth = block, flag, margin, decode_depth
 
     @classmethod

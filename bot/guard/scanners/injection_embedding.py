@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from bot import strings
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.exemplars import get_set
 from bot.guard.similarity import message_vector, top
@@ -9,14 +10,13 @@ class InjectionEmbeddingScanner(Scanner):
     """Cosine similarity to the attack exemplars, with a margin over benign service anchors."""
 
     name = "injection_embedding"
+    order = {"input": 80}
+    defaults = {"block": 0.75, "flag": 0.65, "margin": 0.10}  # fitted
+    replies = {"injection": strings.BLOCK_INJECTION}
 
-    def __init__(self, block: float = 0.75, flag: float = 0.65, margin: float = 0.10):
+    def __init__(self, block: float = defaults["block"], flag: float = defaults["flag"],
+                 margin: float = defaults["margin"]):
         self.block, self.flag, self.margin = block, flag, margin
-
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "InjectionEmbeddingScanner":
-        p = policy["injection_embedding"]
-        return cls(p["block"], p["flag"], p["margin"])
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         vec = message_vector(text, context)

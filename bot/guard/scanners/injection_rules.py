@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from bot import strings
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.decode import match_views
 from bot.guard.normalize import compact_view, match_view
@@ -38,6 +39,8 @@ class InjectionRulesScanner(Scanner):
     """
 
     name = "injection_rules"
+    order = {"input": 60}
+    replies = {"injection": strings.BLOCK_INJECTION, "jailbreak": strings.BLOCK_INJECTION}
     MAX_SEGMENTS = 6  # longer texts with rule hits are scenarios, not a question plus an aside
     MAX_KEPT_CHARS = 300
     STRIPPABLE = ("injection.override", "injection.extraction", "injection.fake_tag")

@@ -16,14 +16,12 @@ class LeakScanner(Scanner):
     """Output side: the canary, or long runs of the system prompt (not also in the sources)."""
 
     name = "leak"
+    order = {"output": 10}
+    pure = True
+    defaults = {"ngram": 8, "max_shared": 2}
 
-    def __init__(self, ngram: int = 8, max_shared: int = 2):
+    def __init__(self, ngram: int = defaults["ngram"], max_shared: int = defaults["max_shared"]):
         self.n, self.max_shared = ngram, max_shared
-
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "LeakScanner":
-        p = policy["leak"]
-        return cls(p["ngram"], p["max_shared"])
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         canary = context.canary.strip()

@@ -7,6 +7,8 @@ class LengthScanner(Scanner):
     """Truncate long input at a word boundary and tell the user."""
 
     name = "length"
+    order = {"input": 20}
+    rewrites_only = True
 
     def __init__(self, max_chars: int = 4000):
         self.max_chars = max_chars

@@ -34,6 +34,8 @@ class LinksScanner(Scanner):
     """
 
     name = "links"
+    order = {"output": 50}
+    pure = True
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         removed = 0

@@ -17,6 +17,8 @@ class MentionsScanner(Scanner):
     """Neutralise mass mentions and mentions nobody asked for (output side)."""
 
     name = "mentions"
+    order = {"output": 40}
+    pure = True
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         allowed = {m.lstrip("@<!").rstrip(">").lower() for m in context.requested_mentions}

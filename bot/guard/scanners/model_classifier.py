@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 
+from bot import strings
 from bot.errors import ConfigError
 from bot.guard.base import ScanContext, ScanResult, Scanner
 
@@ -13,8 +14,13 @@ class ModelClassifierScanner(Scanner):
     """
 
     name = "model_classifier"
+    order = {"input": 110}
+    default_on = False  # joins the input list when `model_classifier.model` is set
+    defaults = {"model": "", "threshold": 0.9, "label": "INJECTION", "max_chars": 2000}
+    replies = {"injection": strings.BLOCK_INJECTION}
 
-    def __init__(self, model: str, threshold: float = 0.9, label: str = "INJECTION", max_chars: int = 2000):
+    def __init__(self, model: str, threshold: float = defaults["threshold"], label: str = defaults["label"],
+                 max_chars: int = defaults["max_chars"]):
         if not model:
             raise ConfigError("guard policy 'model_classifier.model' is empty: set a local model folder or hub id")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -28,11 +34,6 @@ class ModelClassifierScanner(Scanner):
                 "Point 'model_classifier.model' at a local text-classification model folder."
             ) from exc
         self.threshold, self.label, self.max_chars = threshold, label.lower(), max_chars
-
-    @classmethod
-    def from_policy(cls, policy: dict, state) -> "ModelClassifierScanner":
-        p = policy["model_classifier"]
-        return cls(p["model"], p["threshold"], p["label"], p["max_chars"])
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         if not text.strip():

@@ -8,6 +8,8 @@ class NormalizeScanner(Scanner):
     """NFKC, invisible characters out, mixed-script look-alikes folded. Never blocks."""
 
     name = "normalize"
+    order = {"input": 10}
+    rewrites_only = True
 
     def __init__(self, max_chars: int = 4000):
         self.hard_cap = max_chars * 4  # bound the work on huge inputs; `length` truncates

@@ -12,6 +12,8 @@ class PIIScanner(Scanner):
     """Redact personal data. Output side: values that appear in the sources are kept."""
 
     name = "pii"
+    order = {"input": 40, "output": 30}
+    rewrites_only = pure = True
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         spans = find_pii(text)

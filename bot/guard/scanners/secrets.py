@@ -11,6 +11,8 @@ class SecretsScanner(Scanner):
     the sources is a leak, so block; one that is (a secret in a knowledge file) is masked and flagged."""
 
     name = "secrets"
+    order = {"input": 50, "output": 20}
+    rewrites_only = pure = True
 
     def scan(self, text: str, context: ScanContext) -> ScanResult:
         spans = find_secrets(text)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot import strings
 from bot.guard.base import ScanContext, ScanResult, Scanner
 from bot.guard.exemplars import get_set, vectors
 from bot.guard.normalize import match_view
@@ -23,14 +24,17 @@ class SplitRequestScanner(Scanner):
     """
 
     name = "split_requests"
+    order = {"input": 100}
+    defaults = {"window_s": 900.0, "threshold": 0.30, "min_messages": 2}  # fitted
+    replies = {"split": strings.BLOCK_HARM}
 
-    def __init__(self, state: GuardState, window_s: float = 900, threshold: float = 0.3, min_messages: int = 2):
+    def __init__(self, state: GuardState, window_s: float = defaults["window_s"],
+                 threshold: float = defaults["threshold"], min_messages: int = defaults["min_messages"]):
         self.state, self.window_s, self.threshold, self.min_messages = state, window_s, threshold, min_messages
 
     @classmethod
     def from_policy(cls, policy: dict, state: GuardState) -> "SplitRequestScanner":
-        p = policy["split_requests"]
-        return cls(state, p["window_s"], p["threshold"], p["min_messages"])
+        return cls(state, **policy[cls.name])
 
     def _floors(self, n: int) -> np.ndarray:
         cal = calibration().get("split_goals", {})

@@ -14,6 +14,7 @@ HUB_REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+):(?P<file>[^:]+\.gguf)$")
 
 class LlamaCppLLM(LLM):
     name = "llama-cpp"
+    settings = {"n_ctx": 4096, "n_threads": 0, "n_gpu_layers": 0}
 
     def __init__(self, model: str, *, n_ctx: int = 4096, n_threads: int | None = None,
                  n_gpu_layers: int = 0):

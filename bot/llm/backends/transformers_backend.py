@@ -71,6 +71,7 @@ def _load_kwargs(quantization: str, device: str) -> dict:
 
 class TransformersLLM(LLM):
     name = "transformers"
+    settings = {"n_ctx": 4096, "device": "", "quantization": ""}  # device "" = cuda, mps or cpu
 
     def __init__(self, model: str, *, device: str | None = None, quantization: str = "none",
                  n_ctx: int | None = None):

@@ -27,6 +27,7 @@ def chat_url(base_url: str) -> str:
 
 class OpenAILLM(LLM):
     name = "openai"
+    settings = {"n_ctx": 4096, "base_url": ""}
 
     def __init__(self, model: str, *, base_url: str, n_ctx: int | None = None):
         if not base_url.startswith(("http://", "https://")):
