@@ -27,6 +27,7 @@ from bot.llm import build_generator
 from bot.search.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.core.snapshot import Snapshot, build_snapshot
+from bot.guard.knowledge import ScanCache
 from bot.messages import Message, Reply
 from bot.core.metrics import Metrics
 from bot.core.modes import ChannelModes
@@ -121,6 +122,7 @@ class HelpBot:
         self._swap_lock = threading.Lock()
         core = settings.core
         self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
+        self.scan_cache = ScanCache()  # the knowledge scan's verdicts by text: reloads rescan changed chunks only
         self.snapshot: Snapshot = self._build(progress)
         self.router = self._router(self.snapshot)
 
@@ -132,6 +134,7 @@ class HelpBot:
             self.embedder,
             progress=progress,
             rrf_k=self.settings.retrieval["rrf_k"],
+            scan_cache=self.scan_cache,
         )
 
     def _router(self, snapshot: Snapshot) -> Router:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
-from bot.guard.knowledge import KnowledgeFinding, excluded_ids, scan_chunks
+from bot.guard.knowledge import KnowledgeFinding, ScanCache, excluded_ids, scan_chunks
 from bot.routing import calibrate
 from bot.routing.calibrate import Calibration
 from bot.search.embeddings import Embedder
@@ -56,12 +56,13 @@ def build_snapshot(
     rrf_k: int = 60,
     kb: KnowledgeBase | None = None,
     findings: list[KnowledgeFinding] | None = None,
+    scan_cache: ScanCache | None = None,
 ) -> Snapshot:
     """Validate, scan, index (re-embedding only what changed), calibrate if needed. Raises on invalid knowledge.
 
     `kb` and `findings` (`scan_chunks(kb.chunks)`) may be passed when the caller has them already."""
     kb = kb or load_knowledge(knowledge_dir)
-    findings = scan_chunks(kb.chunks) if findings is None else findings
+    findings = scan_chunks(kb.chunks, scan_cache) if findings is None else findings
     db = open_db(db_path)
     try:
         stats = build_index(db, kb, embedder, progress)

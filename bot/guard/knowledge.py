@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -106,18 +107,44 @@ def excluded_ids(findings: Iterable[KnowledgeFinding]) -> frozenset[str]:
     return frozenset(f.chunk_id for f in findings if f.excluded)
 
 
-def scan_chunks(chunks: Iterable) -> list[KnowledgeFinding]:
-    """Rules-only scan of every chunk's title and text (what a passage shows the model)."""
-    findings = []
-    for chunk in chunks:
-        text = f"{chunk.title}\n\n{chunk.text}"
-        where = f"{chunk.source_file}:{chunk.line}"
-        result = scan_knowledge_chunk(text)
-        if result.verdict != "pass":
-            findings.append(KnowledgeFinding(chunk.id, where, result.verdict, result.reason or "knowledge.suspicious",
-                                             tuple(c for c in result.extra if c)))
-        secrets = find_secrets_uncached(text)
-        if secrets:
-            kinds = tuple(dict.fromkeys(s.kind for s in secrets))
-            findings.append(KnowledgeFinding(chunk.id, where, "flag", "knowledge.secret", kinds))
-    return findings
+class ScanCache:
+    """Verdicts of the last scan by text hash, so a reload rescans only changed chunks.
+
+    Holds the entries of the latest scan only, so it stays the size of the knowledge base."""
+
+    def __init__(self):
+        self.verdicts: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {}
+
+    def scan(self, chunks: Iterable) -> list[KnowledgeFinding]:
+        fresh: dict[str, tuple] = {}
+        findings = []
+        for chunk in chunks:
+            text = f"{chunk.title}\n\n{chunk.text}"
+            key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            verdicts = fresh.get(key) or self.verdicts.get(key)
+            if verdicts is None:
+                verdicts = _verdicts(text)
+            fresh[key] = verdicts
+            where = f"{chunk.source_file}:{chunk.line}"
+            findings += [KnowledgeFinding(chunk.id, where, *v) for v in verdicts]
+        self.verdicts = fresh
+        return findings
+
+
+def _verdicts(text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(verdict, reason, codes) of what the scan objects to in one chunk's text."""
+    out = []
+    result = scan_knowledge_chunk(text)
+    if result.verdict != "pass":
+        out.append((result.verdict, result.reason or "knowledge.suspicious", tuple(c for c in result.extra if c)))
+    secrets = find_secrets_uncached(text)
+    if secrets:
+        out.append(("flag", "knowledge.secret", tuple(dict.fromkeys(s.kind for s in secrets))))
+    return tuple(out)
+
+
+def scan_chunks(chunks: Iterable, cache: ScanCache | None = None) -> list[KnowledgeFinding]:
+    """Rules-only scan of every chunk's title and text (what a passage shows the model).
+
+    With `cache` (the bot keeps one), chunks whose text was scanned last time are not scanned again."""
+    return (cache or ScanCache()).scan(chunks)
