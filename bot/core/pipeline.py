@@ -28,6 +28,7 @@ from bot.search.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.core.snapshot import Snapshot, build_snapshot
 from bot.guard.knowledge import ScanCache
+from bot.guard.secrets import mask_secrets
 from bot.messages import Message, Reply
 from bot.core.metrics import Metrics
 from bot.core.modes import ChannelModes
@@ -303,6 +304,9 @@ class HelpBot:
                 log.warning("answer cites flagged knowledge %s", ", ".join(flagged))
             if "output.secret_in_knowledge" in out.reasons and not out.blocked:
                 reply.reasons.append("output.secret_in_knowledge")
+            for source in reply.sources:  # a secret in a heading would otherwise show in the citation
+                if source.id in snapshot.with_secrets:
+                    source.title = mask_secrets(source.title)
             if out.blocked:
                 reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
                               versions=reply.versions, ephemeral=True)

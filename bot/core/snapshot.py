@@ -34,6 +34,11 @@ class Snapshot:
     findings: list[KnowledgeFinding]  # what the index-time scan found; stored in the index too
 
     @cached_property
+    def with_secrets(self) -> frozenset[str]:
+        """Ids of chunks holding a secret: masked in answers, passages and citation titles."""
+        return frozenset(f.chunk_id for f in self.findings if f.reason == "knowledge.secret")
+
+    @cached_property
     def flagged(self) -> frozenset[str]:
         """Ids of chunks never given to the LLM as passages (logic answers may still cite them)."""
         return excluded_ids(self.findings)

@@ -9,7 +9,7 @@ from collections import Counter
 from functools import lru_cache
 
 from bot.guard.decode import decode_b64
-from bot.guard.pii import Span, resolve
+from bot.guard.pii import Span, redact, resolve
 
 _TOKEN_PATTERNS = [
     ("secret.slack_token", re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,250}")),
@@ -87,3 +87,9 @@ def _find_secrets(text: str) -> tuple[Span, ...]:
                 and not decode_b64(tok)):
             spans.append(Span(m.start(), m.end(), "secret.generic", "[SECRET]"))
     return tuple(resolve(spans))
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with every secret replaced by its placeholder (passages for the LLM, citation titles)."""
+    spans = find_secrets(text)
+    return redact(text, spans) if spans else text

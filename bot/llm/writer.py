@@ -15,8 +15,7 @@ import logging
 import time
 from typing import Awaitable, Callable, Protocol
 
-from bot.guard.pii import redact
-from bot.guard.secrets import find_secrets
+from bot.guard.secrets import mask_secrets
 from bot.llm import Passage
 from bot.messages import Progress, Reply, Source
 
@@ -24,11 +23,6 @@ log = logging.getLogger("helpbot")
 
 ProgressSink = Callable[[Progress], Awaitable[None]]
 PREVIEW_INTERVAL_S = 0.25  # at most this often is a preview checked and shown; adapters throttle further
-
-
-def mask_secrets(text: str) -> str:
-    spans = find_secrets(text)
-    return redact(text, spans) if spans else text
 
 
 class _Previews:

@@ -219,3 +219,17 @@ def test_scan_cache_rescans_only_changed_text(poisoned, monkeypatch):
     found = scan_chunks(changed + kb.chunks[1:], cache)
     assert len(calls) == 1 and any(f.chunk_id == kb.chunks[0].id and f.reason == "knowledge.injection" for f in found)
     assert len(cache.verdicts) <= len(kb.chunks)  # only the latest scan is kept
+
+
+def test_a_secret_in_a_heading_is_masked_in_the_citation(tmp_path, embedder):
+    from tests.knowledge.helpers import make_kb
+
+    doc = (f"# Deploy bot\n\n## Rotating the deploy token {FAKE_TOKEN}\n\nTo rotate the deploy bot's token, open "
+           "Settings, Integrations, Deploy bot and press Rotate. The old token stops working at once.\n")
+    knowledge = make_kb(tmp_path / "kb", docs={"deploy.md": doc})
+    settings = load_settings(env={"HELPBOT_HOME": str(tmp_path / "home")})
+    bot = HelpBot(settings, knowledge, embedder=embedder)
+    reply = bot.answer_sync(msg("How do I rotate the deploy bot token?"))
+    assert reply.route == "answer" and reply.sources, reply.reasons
+    shown = json.dumps(reply.to_dict())
+    assert FAKE_TOKEN not in shown and "[SECRET]" in reply.sources[0].title
