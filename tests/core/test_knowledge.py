@@ -10,19 +10,11 @@ from bot.errors import KnowledgeError
 from bot.knowledge import load_knowledge
 from bot.knowledge.markdown import slugify
 from tests.conftest import SAMPLE_KNOWLEDGE
+from tests.knowledge import helpers
 
 
 def make_kb(tmp_path, faq: str | None = None, docs: dict[str, str] | None = None, scope: str | None = None):
-    root = tmp_path / "kb"
-    (root / "faq").mkdir(parents=True)
-    (root / "scope.yaml").write_text(scope or "service: Demo\ndescription: A demo service.\n", encoding="utf-8")
-    if faq is not None:
-        (root / "faq" / "main.yaml").write_text(faq, encoding="utf-8")
-    for name, text in (docs or {}).items():
-        path = root / "docs" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return helpers.make_kb(tmp_path / "kb", faq, docs, scope or helpers.SCOPE)
 
 
 GOOD_FAQ = """\
