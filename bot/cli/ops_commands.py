@@ -18,10 +18,10 @@ from bot.errors import HelpbotError
 
 def _audit(settings):
     from bot.core.audit import AuditLog
-    from bot.paths import audit_path
+    from bot.core.store import open_store
     from bot.guard.stage import redact_for_log
 
-    return AuditLog(audit_path(settings), redact_for_log, settings.audit["store_text"])
+    return AuditLog(open_store(settings), redact_for_log, settings.audit["store_text"])
 
 
 def _embedder(settings):
@@ -94,7 +94,7 @@ def stats(ctx, days, as_json, no_gaps):
     settings = settings_from(ctx)
     ops = settings.ops
     embedder = None if no_gaps else _embedder(settings)
-    result = compute_stats(_audit(settings).db, days, embedder, ops["gap_threshold"], ops["gap_limit"])
+    result = compute_stats(_audit(settings).store, days, embedder, ops["gap_threshold"], ops["gap_limit"])
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_stats(result))
 
 
@@ -110,7 +110,7 @@ def report(ctx, out, days):
 
     settings = settings_from(ctx)
     ops = settings.ops
-    result = compute_stats(_audit(settings).db, days, _embedder(settings), ops["gap_threshold"], ops["gap_limit"])
+    result = compute_stats(_audit(settings).store, days, _embedder(settings), ops["gap_threshold"], ops["gap_limit"])
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(render_report(result))
     click.echo(f"wrote {out} ({result['total']} messages, {len(result['gaps'])} coverage gaps)")
@@ -126,7 +126,7 @@ def purge(ctx, days):
 
     settings = settings_from(ctx)
     days = settings.audit["retention_days"] if days is None else days
-    done = purge_rows(_audit(settings).db, days)
+    done = purge_rows(_audit(settings).store, days)
     click.echo(f"deleted {done['audit']} audit and {done['feedback']} feedback rows older than {done['cutoff'][:10]}")
 
 
@@ -141,7 +141,7 @@ def export(ctx, out, since):
 
     settings = settings_from(ctx)
     since_iso = parse_since(since)
-    db = _audit(settings).db
+    db = _audit(settings).store
     if out is None:
         export_rows(db, sys.stdout, since_iso)
         return
