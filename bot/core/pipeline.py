@@ -107,11 +107,12 @@ class HelpBot:
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
-        e = settings.embedding
-        self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
         self.metrics = metrics or Metrics()
+        # The database first: a wrong HELPBOT_DATABASE_URL fails at start, before the slow model load.
         self.audit = audit or AuditLog(open_store(settings), redact_for_log, settings.audit["store_text"],
                                        on_failure=self.metrics.audit_write_failed)
+        e = settings.embedding
+        self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
         if self.audit.on_failure is None:
             self.audit.on_failure = self.metrics.audit_write_failed
         self.modes = modes or ChannelModes(self.audit.store)

@@ -218,3 +218,39 @@ def test_an_outage_loses_audit_rows_not_answers_and_writes_resume(tmp_path, monk
         log.store.close()
     finally:
         server.close()
+
+
+def test_ops_commands_read_and_purge_the_postgresql_database(pg_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    monkeypatch.setenv("HELPBOT_DATABASE_URL", pg_url)
+    log = AuditLog(open_store(load_settings()), redact_for_log)
+    for route in ("answer", "answer", "unknown"):
+        log.record(_message(), _reply(route))
+    log.store.close()
+    result = CliRunner().invoke(main, ["stats", "--json", "--no-gaps"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["routes"] == {"answer": 2, "unknown": 1}
+    out = tmp_path / "rows.jsonl"
+    result = CliRunner().invoke(main, ["export", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0 and len(out.read_text().splitlines()) == 3
+    result = CliRunner().invoke(main, ["purge", "--days", "1"], catch_exceptions=False)
+    assert result.exit_code == 0 and "deleted 0 audit" in result.output
+    shown = CliRunner().invoke(main, ["config"], catch_exceptions=False).output
+    assert "helpbot:****@127.0.0.1" in shown and "secret-pw" not in shown
+
+
+def test_a_command_with_an_unreachable_database_says_what_to_fix(monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from tests.pg_support import _free_port
+
+    port = _free_port()
+    monkeypatch.setenv("HELPBOT_DATABASE_URL", f"postgresql://bot:pa55word@127.0.0.1:{port}/helpbot")
+    result = CliRunner().invoke(main, ["stats", "--no-gaps"])
+    assert result.exit_code == 1
+    assert f"error: cannot use the PostgreSQL database at 127.0.0.1:{port}/helpbot named by HELPBOT_DATABASE_URL" in result.output
+    assert "pa55word" not in result.output and "Traceback" not in result.output
