@@ -75,8 +75,10 @@ class PgServer:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://helpbot:secret-pw@127.0.0.1:{self.port}/{dbname}"
 
-    def start(self) -> str:
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    def start(self, fsync: bool = False) -> str:
+        """fsync off for tests (a throwaway cluster); on for benchmarks."""
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+                   + ("" if fsync else " -c fsync=off"))
         self._cmd("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
         return self.url()
 
