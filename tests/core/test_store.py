@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.core.audit import AuditLog
+from bot.core.events import EventClaims
 from bot.core.metrics import Metrics
 from bot.core.modes import ChannelModes
 from bot.core.store import FAILED, HANDLED, open_store
@@ -93,6 +94,11 @@ def test_an_event_is_claimed_once_and_again_only_after_it_failed(store):
     assert store.claim_event("slack", "Ev1") is True  # a retry of a failed event is answered again
     store.finish_event("slack", "Ev1", HANDLED)
     assert store.claim_event("slack", "Ev1") is False
+
+
+def test_event_claims_stay_in_memory_on_sqlite(store):
+    claims = EventClaims(store, Metrics(), "slack")
+    assert claims.shared is (store.engine == "postgresql")
 
 
 def test_two_replicas_racing_claim_each_event_exactly_once(settings, store):
@@ -209,12 +215,16 @@ def test_an_outage_loses_audit_rows_not_answers_and_writes_resume(tmp_path, monk
         assert metrics.audit_write_failures.value(table="feedback") == 1
         assert "helpbot_audit_write_failures_total{table=\"audit\"} 2" in metrics.render()
         assert any(r.levelno == logging.WARNING and "not written" in r.getMessage() for r in caplog.records)
+        claims = EventClaims(log.store, metrics, "slack")  # de-duplication falls back to this replica's memory
+        assert claims.shared and claims.claim("EvDOWN") is True
+        assert metrics.store_fallbacks.value(platform="slack") == 1
         server.start()
         deadline = time.monotonic() + 20
         while (audit_id := log.record(_message(), _reply())) is None and time.monotonic() < deadline:
             time.sleep(0.2)
         assert isinstance(audit_id, int)
         assert log.store.execute("select count(*) from audit").fetchone()[0] == 2
+        assert claims.claim("EvUP") is True and claims.claim("EvUP") is False  # shared again
         log.store.close()
     finally:
         server.close()
