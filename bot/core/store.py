@@ -43,6 +43,11 @@ def ago_iso(seconds: float) -> str:
     return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
+def events_cutoff(cutoff: str) -> str:
+    """Event claims matter for Slack's hour of retries: purge keeps one day of them at most."""
+    return max(cutoff, ago_iso(24 * 3600))
+
+
 class Rows:
     """Fetched rows with the cursor calls the readers use (fetchone, fetchall, iteration, description)."""
 

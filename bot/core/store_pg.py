@@ -17,7 +17,7 @@ import time
 from typing import Any, Sequence
 
 from bot.config import mask_url_credentials
-from bot.core.store import Rows, Store, StoreUnavailable
+from bot.core.store import Rows, Store, StoreUnavailable, events_cutoff
 from bot.errors import HelpbotError
 
 log = logging.getLogger("helpbot.store")
@@ -187,7 +187,7 @@ class PgStore(Store):
             with conn.transaction():
                 audit = conn.execute("delete from audit where ts < %s", [cutoff]).rowcount
                 feedback = conn.execute("delete from feedback where ts < %s", [cutoff]).rowcount
-                conn.execute("delete from events where ts < %s", [cutoff])
+                conn.execute("delete from events where ts < %s", [events_cutoff(cutoff)])
             conn.execute("vacuum audit, feedback, events")
             return {"audit": audit, "feedback": feedback}
 

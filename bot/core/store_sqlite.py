@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from bot.core.store import Store
+from bot.core.store import Store, events_cutoff
 from bot.errors import HelpbotError
 
 migrations = Migrations("helpbot.audit")
@@ -125,7 +125,7 @@ class SqliteStore(Store):
         with self._lock, self.conn:
             audit = self.conn.execute("delete from audit where ts < ?", [cutoff]).rowcount
             feedback = self.conn.execute("delete from feedback where ts < ?", [cutoff]).rowcount
-            self.conn.execute("delete from events where ts < ?", [cutoff])
+            self.conn.execute("delete from events where ts < ?", [events_cutoff(cutoff)])
         with self._lock:
             self.conn.execute("VACUUM")
         return {"audit": audit, "feedback": feedback}

@@ -21,7 +21,7 @@ from bot.errors import HelpbotError
 from bot.guard.stage import redact_for_log
 from bot.messages import Message, Reply, Source
 from bot.ops.retention import export_rows, purge
-from bot.ops.stats import compute_stats
+from bot.ops.stats import compute_stats, since_iso
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -140,9 +140,13 @@ def test_stats_export_and_purge_work_on_either_engine(store):
     assert export_rows(store, buf) == 5
     first = json.loads(buf.getvalue().splitlines()[0])
     assert first["id"] == old and first["sources"] == ["faq:reset"] and first["route"] == "unknown"
+    store.claim_event("slack", "EvOLD")
+    store.claim_event("slack", "EvNEW")
+    store.write_returning("update events set ts = ? where event_id = ?", [since_iso(2), "EvOLD"])
     done = purge(store, 30)
     assert (done["audit"], done["feedback"]) == (1, 0)
     assert store.execute("select count(*) from audit").fetchone()[0] == 4
+    assert [r[0] for r in store.execute("select event_id from events").fetchall()] == ["EvNEW"]  # a day of claims kept
 
 
 def test_migrations_applied_by_many_replicas_at_once_run_once(pg_url):
