@@ -167,7 +167,9 @@ class SlackAdapter:
         except (KeyError, ValueError):
             log.warning("slack: ignored a feedback click with an unexpected value")
             return
-        if self.clicks.add_if_new((data["ref"], user, value)):
+        vote = f"vote:{data['ref']}:{user}:{value}"  # replicas sharing PostgreSQL: one row per vote
+        if self.clicks.add_if_new((data["ref"], user, value)) and (
+                not self.claims.shared or await asyncio.to_thread(self.claims.claim, vote)):
             await asyncio.to_thread(
                 self.bot.audit.feedback, "slack", str(data["ref"]), user, value, str(data.get("route", "")), str(data.get("source", ""))
             )

@@ -88,3 +88,20 @@ async def test_a_retry_of_an_event_that_failed_on_one_replica_is_answered_by_the
     assert await b.event(event, event_id="EvFAILS", headers=RETRY) == 200
     [post] = await a.fake.wait_calls("chat.postMessage")
     assert post.args["channel"] == "C1"
+
+
+async def test_a_vote_clicked_again_on_the_other_replica_counts_once(replicas, shared_bot):
+    import json
+
+    a, b = replicas
+    await a.event(_event(a, "CVOTE"), event_id="EvVOTE")
+    [post] = await a.fake.wait_calls("chat.postMessage")
+    actions = next(block for block in post.args["blocks"] if block["type"] == "actions")
+    value = next(e for e in actions["elements"] if e["action_id"] == "helpbot_feedback_helpful")["value"]
+    ref = json.loads(value)["ref"]
+    assert await a.click("helpbot_feedback_helpful", value, user="UBOB") == 200
+    assert await b.click("helpbot_feedback_helpful", value, user="UBOB") == 200
+    await a.fake.wait_calls("response_url", 2)  # both thanked
+    await asyncio.sleep(0.2)
+    rows = shared_bot.audit.store.execute("select value from feedback where message_ref = ?", [str(ref)]).fetchall()
+    assert rows == [("helpful",)]
