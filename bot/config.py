@@ -23,6 +23,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_input_chars": 4000,
         "memory_turns": 4,  # per-conversation follow-up memory (bounded)
         "memory_conversations": 5000,
+        # shared state (audit, feedback, reloads, channel modes, event de-duplication): empty = the SQLite
+        # file in home; postgresql://user:password@host:5432/db = PostgreSQL (replicas). Masked when shown.
+        "database_url": "",
     },
     # model: a sentence-transformers name or folder, or an embedder's entry-point name (helpbot.embedders)
     "embedding": {"model": "all-MiniLM-L6-v2", "device": "cpu", "batch_size": 64},
@@ -98,7 +101,8 @@ SECRET_ENV = (
 )
 
 # Short aliases kept for convenience and documented in the README.
-ENV_ALIASES = {"HELPBOT_KNOWLEDGE": ("core", "knowledge"), "HELPBOT_HOME": ("core", "home")}
+ENV_ALIASES = {"HELPBOT_KNOWLEDGE": ("core", "knowledge"), "HELPBOT_HOME": ("core", "home"),
+               "HELPBOT_DATABASE_URL": ("core", "database_url")}
 
 
 # `scheme://user:password@host`: the password (or a lone token before `@`) is a credential.

@@ -55,3 +55,27 @@ def shared_data_or_skip() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL server for the session (tests/pg_support.py); skipped only where no
+    server binary is installed (CI installs one)."""
+    from tests.pg_support import NO_SERVER, PgServer, server_bin
+
+    found = server_bin()
+    if found is None:
+        pytest.skip(NO_SERVER)
+    server = PgServer(found)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A fresh, empty database on the session's server."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + f"_{os.getpid()}_{id(request) % 100000}"
+    return pg_server.create_database(name)

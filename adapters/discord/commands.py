@@ -3,6 +3,7 @@ are what Discord shows users."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -20,6 +21,16 @@ log = logging.getLogger(__name__)
 
 class HelpbotTree(app_commands.CommandTree):
     """The command tree; any failure in a command becomes a friendly ephemeral message."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Replicas sharing PostgreSQL on one shard: only the one that claims the interaction id runs it."""
+        claims = getattr(self.client, "claims", None)
+        if claims is None or not claims.shared:
+            return True
+        if await asyncio.to_thread(claims.claim, f"interaction:{interaction.id}"):
+            return True
+        log.info("discord: interaction %s is handled by another replica", interaction.id)
+        return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await respond.report_error(interaction, getattr(error, "original", error))

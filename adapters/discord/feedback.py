@@ -61,9 +61,8 @@ class FeedbackButton(
 
 def store_feedback(helpbot, audit_id: int, user_id: str, value: str) -> None:
     """Store a click in the feedback table, with the route and source of the answer it rates."""
-    row = helpbot.audit.db.execute("select route, source from audit where id = ?", [audit_id]).fetchone()
-    route, source = row if row else ("", "")
-    helpbot.audit.feedback("discord", str(audit_id), user_id, value, route or "", source or "")
+    route, source = helpbot.audit.answer_of(audit_id)
+    helpbot.audit.feedback("discord", str(audit_id), user_id, value, route, source)
 
 
 def feedback_view(reply: Reply) -> discord.ui.View | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -52,6 +53,10 @@ async def _target(client, message: discord.Message, question: str) -> discord.ab
 async def answer_message(client, message: discord.Message) -> None:
     """Answer a mention or DM; failures are logged, audited and answered with a friendly error."""
     if not addressed_to_me(client, message):
+        return
+    claims = getattr(client, "claims", None)  # replicas sharing PostgreSQL: one answers each message
+    if claims is not None and claims.shared and not await asyncio.to_thread(claims.claim, f"message:{message.id}"):
+        log.info("discord: message %s is answered by another replica", message.id)
         return
     question = strip_mentions(message.content, client, message.guild)
     audited = False

@@ -28,6 +28,7 @@ from adapters.live import LivePreview
 from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, preview_mrkdwn, reply_blocks, to_plain
 from bot import strings
 from bot.config import Settings
+from bot.core.events import EventClaims
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.slack")
@@ -65,6 +66,8 @@ class SlackAdapter:
         self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # event id -> IN_FLIGHT/HANDLED/FAILED; Slack retries for ~1 hour
         self.threads = ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600)  # (channel, thread_ts) answered
         self.clicks = ExpiringCache(maxsize=20_000, ttl=24 * 3600)  # one vote per (reply, user, value)
+        audit = getattr(bot, "audit", None)  # replicas sharing PostgreSQL also claim each event there
+        self.claims = EventClaims(getattr(audit, "store", None), getattr(bot, "metrics", None), "slack")
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret or "",
@@ -105,16 +108,22 @@ class SlackAdapter:
             if retry and self.conf["ignore_retries"]:
                 log.info("slack: dropped retry %s of event %s (ignore_retries is on)", retry, event_id)
                 return BoltResponse(status=200, body="")
-            if retry:
-                log.info("slack: answering retry %s of event %s (%s)", retry, event_id, state or "not seen before")
             if event_id:
                 self.seen_events.set(event_id, IN_FLIGHT)
+                if self.claims.shared and not await asyncio.to_thread(self.claims.claim, event_id):
+                    self.seen_events.set(event_id, FAILED)  # not answered here: a retry asks the database again
+                    log.info("slack: dropped event %s: another replica answers it (retry %s)", event_id, retry)
+                    return BoltResponse(status=200, body="")
+            if retry:
+                log.info("slack: answering retry %s of event %s (%s)", retry, event_id, state or "not seen before")
         return await next()
 
     def _event_done(self, event_id: str | None, answered: bool) -> None:
         """Record how an event ended: a later retry of a FAILED one is answered again."""
         if event_id:
             self.seen_events.set(event_id, HANDLED if answered else FAILED)
+            if self.claims.shared:  # in the background: the shared row only matters to a later retry
+                asyncio.get_running_loop().run_in_executor(None, self.claims.finish, event_id, answered)
 
     @staticmethod
     def _from_a_person(event: dict) -> bool:
@@ -158,7 +167,9 @@ class SlackAdapter:
         except (KeyError, ValueError):
             log.warning("slack: ignored a feedback click with an unexpected value")
             return
-        if self.clicks.add_if_new((data["ref"], user, value)):
+        vote = f"vote:{data['ref']}:{user}:{value}"  # replicas sharing PostgreSQL: one row per vote
+        if self.clicks.add_if_new((data["ref"], user, value)) and (
+                not self.claims.shared or await asyncio.to_thread(self.claims.claim, vote)):
             await asyncio.to_thread(
                 self.bot.audit.feedback, "slack", str(data["ref"]), user, value, str(data.get("route", "")), str(data.get("source", ""))
             )

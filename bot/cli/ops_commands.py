@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,12 +17,16 @@ from bot.cli.app import friendly_errors, main, settings_from
 from bot.errors import HelpbotError
 
 
-def _audit(settings):
-    from bot.core.audit import AuditLog
-    from bot.paths import audit_path
-    from bot.guard.stage import redact_for_log
+@contextlib.contextmanager
+def _store(settings):
+    """The database the settings name (SQLite file or PostgreSQL), closed afterwards."""
+    from bot.core.store import open_store
 
-    return AuditLog(audit_path(settings), redact_for_log, settings.audit["store_text"])
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _embedder(settings):
@@ -94,7 +99,8 @@ def stats(ctx, days, as_json, no_gaps):
     settings = settings_from(ctx)
     ops = settings.ops
     embedder = None if no_gaps else _embedder(settings)
-    result = compute_stats(_audit(settings).db, days, embedder, ops["gap_threshold"], ops["gap_limit"])
+    with _store(settings) as store:
+        result = compute_stats(store, days, embedder, ops["gap_threshold"], ops["gap_limit"])
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_stats(result))
 
 
@@ -110,7 +116,8 @@ def report(ctx, out, days):
 
     settings = settings_from(ctx)
     ops = settings.ops
-    result = compute_stats(_audit(settings).db, days, _embedder(settings), ops["gap_threshold"], ops["gap_limit"])
+    with _store(settings) as store:
+        result = compute_stats(store, days, _embedder(settings), ops["gap_threshold"], ops["gap_limit"])
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(render_report(result))
     click.echo(f"wrote {out} ({result['total']} messages, {len(result['gaps'])} coverage gaps)")
@@ -126,7 +133,8 @@ def purge(ctx, days):
 
     settings = settings_from(ctx)
     days = settings.audit["retention_days"] if days is None else days
-    done = purge_rows(_audit(settings).db, days)
+    with _store(settings) as store:
+        done = purge_rows(store, days)
     click.echo(f"deleted {done['audit']} audit and {done['feedback']} feedback rows older than {done['cutoff'][:10]}")
 
 
@@ -141,10 +149,10 @@ def export(ctx, out, since):
 
     settings = settings_from(ctx)
     since_iso = parse_since(since)
-    db = _audit(settings).db
-    if out is None:
-        export_rows(db, sys.stdout, since_iso)
-        return
-    with open(out, "w", encoding="utf-8") as fh:
-        count = export_rows(db, fh, since_iso)
+    with _store(settings) as db:
+        if out is None:
+            export_rows(db, sys.stdout, since_iso)
+            return
+        with open(out, "w", encoding="utf-8") as fh:
+            count = export_rows(db, fh, since_iso)
     click.echo(f"wrote {count} rows to {out}")

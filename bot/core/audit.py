@@ -1,103 +1,70 @@
-"""The audit log: one row per handled message, readable as is with sqlite-utils or Datasette."""
+"""The audit log: one row per handled message, in the store the settings name (bot/core/store.py):
+the SQLite file in HELPBOT_HOME (readable as is with sqlite-utils or Datasette) or PostgreSQL.
+
+A write the database cannot take (an outage) is logged at WARNING and counted
+(`helpbot_audit_write_failures_total`); the answer goes out without its row."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
-import sqlite3
-import threading
+import time
 from pathlib import Path
 from typing import Callable
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
-
-from bot.errors import HelpbotError
+from bot.core.store import Store, StoreUnavailable, now_iso
+from bot.core.store_sqlite import SqliteStore, migrations  # noqa: F401 - migrations: kept importable here
 from bot.messages import Message, Reply
 
-migrations = Migrations("helpbot.audit")
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["audit"].create(
-        {
-            "id": int,
-            "ts": str,
-            "platform": str,
-            "user_hash": str,
-            "channel": str,
-            "conversation": str,
-            "route": str,
-            "source": str,
-            "sources": str,
-            "scores": str,
-            "reasons": str,
-            "latency_ms": float,
-            "text_redacted": str,
-            "generated": int,
-            "versions": str,
-            "message_ref": str,
-        },
-        pk="id",
-    )
-    db["audit"].create_index(["ts"])
-    db["audit"].create_index(["route"])
-    db["feedback"].create(
-        {"id": int, "ts": str, "platform": str, "message_ref": str, "user_hash": str, "value": str, "route": str, "source": str},
-        pk="id",
-    )
-    db["reloads"].create(
-        {"id": int, "ts": str, "who": str, "ok": int, "dry_run": int, "diff": str, "errors": str, "duration_ms": float},
-        pk="id",
-    )
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+log = logging.getLogger("helpbot.audit")
+WARN_EVERY_S = 30.0  # during an outage, one WARNING per this many seconds (every failure is counted)
 
 
 class AuditLog:
-    def __init__(self, path: Path, redact: Callable[[str], str], store_text: bool = True):
-        """`store_text` False (`[audit] store_text = false`): rows keep no user text at all, not even
-        redacted; only the user hash, route, sources, scores, reasons and the like."""
-        self.path = path
+    def __init__(self, store: Store | str | Path, redact: Callable[[str], str], store_text: bool = True,
+                 on_failure: Callable[[str], None] | None = None):
+        """`store`: a Store, or the path of a SQLite file. `store_text` False (`[audit] store_text = false`):
+        rows keep no user text at all, not even redacted; only the user hash, route, sources, scores,
+        reasons and the like. `on_failure(kind)` counts writes lost to an outage (the bot's metrics)."""
+        self.store = store if isinstance(store, Store) else SqliteStore(store)
+        self.path = getattr(self.store, "path", None)
         self.redact = redact
         self.store_text = store_text
-        self._lock = threading.Lock()
-        try:
-            conn = sqlite3.connect(str(path), check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self.db = sqlite_utils.Database(conn)
-            migrations.apply(self.db)
-        except sqlite3.DatabaseError as exc:
-            raise HelpbotError(
-                f"audit database {path} is unreadable ({exc}): move it aside (it will be recreated) or set HELPBOT_HOME"
-            ) from None
+        self.on_failure = on_failure
+        self._warned_at = 0.0
         self._salt = self._get_salt()
-        self._conn = conn
+
+    @property
+    def db(self):
+        """For reads: the sqlite-utils Database (SQLite) or the store itself (both have `execute`)."""
+        return getattr(self.store, "db", self.store)
 
     _AUDIT_COLUMNS = ("ts", "platform", "user_hash", "channel", "conversation", "route", "source", "sources", "scores",
                       "reasons", "latency_ms", "text_redacted", "generated", "versions", "message_ref")
-    # One prepared statement on the raw connection: sqlite-utils' insert introspects the table per call.
-    _AUDIT_INSERT = f"insert into audit ({', '.join(_AUDIT_COLUMNS)}) values ({', '.join('?' * len(_AUDIT_COLUMNS))})"
 
     def _get_salt(self) -> str:
-        row = self.db.execute("select value from settings where key = 'user_salt'").fetchone()
-        if row:
-            return row[0]
-        salt = secrets.token_hex(16)
-        self.db["settings"].insert({"key": "user_salt", "value": salt}, pk="key", replace=True)
-        return salt
+        salt = self.store.get_setting("user_salt")
+        if salt:
+            return salt
+        self.store.set_setting("user_salt", secrets.token_hex(16), only_if_missing=True)  # replicas agree on one
+        return self.store.get_setting("user_salt")
+
+    def _lost(self, kind: str, exc: StoreUnavailable) -> None:
+        if self.on_failure is not None:
+            self.on_failure(kind)
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_S:
+            self._warned_at = now
+            log.warning("audit: %s row not written (%s); answers go on without audit rows until the database is back",
+                        kind, exc)
 
     def user_hash(self, platform: str, user_id: str) -> str:
         return hashlib.sha256(f"{self._salt}:{platform}:{user_id}".encode()).hexdigest()[:16]
 
-    def record(self, message: Message, reply: Reply, redacted_text: str | None = None, message_ref: str = "") -> int:
+    def record(self, message: Message, reply: Reply, redacted_text: str | None = None, message_ref: str = "") -> int | None:
+        """Write the row; its id, or None when the database is away (the answer goes on)."""
         values = (
             now_iso(),
             message.platform,
@@ -115,16 +82,18 @@ class AuditLog:
             json.dumps(reply.versions),
             message_ref,
         )
-        with self._lock, self._conn:
-            return self._conn.execute(self._AUDIT_INSERT, values).lastrowid
+        try:
+            return self.store.insert("audit", dict(zip(self._AUDIT_COLUMNS, values)))
+        except StoreUnavailable as exc:
+            self._lost("audit", exc)
+            return None
 
     def add_reason(self, audit_id: int, reason: str) -> None:
         """Add `reason` to a recorded row's reasons (e.g. `delivery.failed`: the answer was never posted)."""
-        with self._lock, self._conn:
-            row = self._conn.execute("select reasons from audit where id = ?", [audit_id]).fetchone()
-            reasons = json.loads(row[0] or "[]") if row else None
-            if reasons is not None and reason not in reasons:
-                self._conn.execute("update audit set reasons = ? where id = ?", [json.dumps(reasons + [reason]), audit_id])
+        try:
+            self.store.add_reason(audit_id, reason)
+        except StoreUnavailable as exc:
+            self._lost("audit", exc)
 
     def feedback(self, platform: str, message_ref: str, user_id: str, value: str, route: str = "", source: str = "") -> None:
         row = {
@@ -136,8 +105,18 @@ class AuditLog:
             "route": route,
             "source": source or "",
         }
-        with self._lock:
-            self.db["feedback"].insert(row)
+        try:
+            self.store.insert("feedback", row)
+        except StoreUnavailable as exc:
+            self._lost("feedback", exc)
+
+    def answer_of(self, audit_id: int) -> tuple[str, str]:
+        """The route and source of a recorded answer ("", "" if unknown or unreadable)."""
+        try:
+            row = self.store.execute("select route, source from audit where id = ?", [audit_id]).fetchone()
+        except Exception:  # noqa: BLE001 - an outage: the click is still stored without them
+            row = None
+        return (row[0] or "", row[1] or "") if row else ("", "")
 
     def record_reload(self, who: str, ok: bool, dry_run: bool, diff: dict, errors: list[str], duration_ms: float) -> None:
         row = {
@@ -149,5 +128,7 @@ class AuditLog:
             "errors": json.dumps(errors),
             "duration_ms": round(duration_ms, 1),
         }
-        with self._lock:
-            self.db["reloads"].insert(row)
+        try:
+            self.store.insert("reloads", row)
+        except StoreUnavailable as exc:
+            self._lost("reloads", exc)

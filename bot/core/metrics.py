@@ -157,9 +157,16 @@ class Metrics:
                                     "Platform API calls that were rate limited and waited, by platform.", ("platform",))
         self.slack_refused = Counter("helpbot_slack_refused_requests_total",
                                      "Slack HTTP requests refused before Bolt saw them, by reason.", ("reason",))
+        self.audit_write_failures = Counter(
+            "helpbot_audit_write_failures_total",
+            "Audit, feedback and reload rows not written because the database was unavailable, by table.", ("table",))
+        self.store_fallbacks = Counter(
+            "helpbot_event_dedup_fallbacks_total",
+            "Events de-duplicated in this replica's memory only because the database was unavailable, by platform.",
+            ("platform",))
         self.all: list[_Metric] = [self.messages, self.latency, self.guard_blocks, self.generated, self.llm_queue_depth,
                                    self.reloads, self.last_reload_ts, self.last_reload_ok, self.delivery_failures,
-                                   self.rate_limited, self.slack_refused]
+                                   self.rate_limited, self.slack_refused, self.audit_write_failures, self.store_fallbacks]
 
     def observe(self, reply, platform: str) -> None:
         """Count one handled message (called by the pipeline after each reply)."""
@@ -174,6 +181,10 @@ class Metrics:
     def delivery_failed(self, platform: str, reason: str) -> None:
         """Count an answer that never reached the asker (the adapter logs it and marks its audit row)."""
         self.delivery_failures.inc(platform=platform, reason=reason or "unknown")
+
+    def audit_write_failed(self, table: str) -> None:
+        """Count a row the database could not take (an outage); the answer went out without it."""
+        self.audit_write_failures.inc(table=table)
 
     def reload_finished(self, ok: bool) -> None:
         self.reloads.inc(result="ok" if ok else "error")

@@ -32,7 +32,8 @@ from bot.guard.secrets import mask_secrets
 from bot.messages import Message, Reply
 from bot.core.metrics import Metrics
 from bot.core.modes import ChannelModes
-from bot.paths import audit_path, index_path, resolve_knowledge
+from bot.core.store import open_store
+from bot.paths import index_path, resolve_knowledge
 from bot.llm.writer import AnswerWriter, ProgressSink
 from bot.guard import GuardOutcome
 from bot.guard.stage import GuardStage, redact_for_log
@@ -108,11 +109,15 @@ class HelpBot:
     ):
         self.settings = settings
         self.knowledge_dir = resolve_knowledge(settings, knowledge_dir)
+        self.metrics = metrics or Metrics()
+        # The database first: a wrong HELPBOT_DATABASE_URL fails at start, before the slow model load.
+        self.audit = audit or AuditLog(open_store(settings), redact_for_log, settings.audit["store_text"],
+                                       on_failure=self.metrics.audit_write_failed)
         e = settings.embedding
         self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
-        self.audit = audit or AuditLog(audit_path(settings), redact_for_log, settings.audit["store_text"])
-        self.metrics = metrics or Metrics()
-        self.modes = modes or ChannelModes(self.audit.path, self.audit.db)
+        if self.audit.on_failure is None:
+            self.audit.on_failure = self.metrics.audit_write_failed
+        self.modes = modes or ChannelModes(self.audit.store)
         self.guard = GuardStage(settings)
         for channel, mode in self.modes.all().items():  # modes admins set per channel survive restarts
             self.guard.set_channel_mode(channel, mode)

@@ -61,7 +61,7 @@ async def _stats(bot, args: list[str], who: str) -> AdminResult:
         return _bad(f"bad arguments {' '.join(args)!r}", "stats [--days N]")
     ops = bot.settings.ops
     stats = await asyncio.to_thread(
-        compute_stats, bot.audit.db, days, bot.embedder, ops["gap_threshold"], ops["gap_limit"]
+        compute_stats, bot.audit.store, days, bot.embedder, ops["gap_threshold"], ops["gap_limit"]
     )
     return AdminResult(True, format_stats(stats), stats)
 
@@ -72,9 +72,12 @@ def status_data(bot) -> dict:
 
     snap = bot.snapshot
     cal = snap.calibration
-    last = bot.audit.db.execute(
-        "select ts, who, ok, duration_ms from reloads where dry_run = 0 order by id desc limit 1"
-    ).fetchone()
+    try:
+        last = bot.audit.store.execute(
+            "select ts, who, ok, duration_ms from reloads where dry_run = 0 order by id desc limit 1"
+        ).fetchone()
+    except HelpbotError:  # the database is away: status still answers
+        last = None
     return {
         "version": __version__,
         "service": snap.kb.service,

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import TextIO
 
+from bot.core.store import as_store
 from bot.errors import HelpbotError
 from bot.ops.stats import since_iso
 
@@ -13,15 +14,12 @@ _JSON_COLUMNS = ("sources", "scores", "reasons", "versions")
 
 
 def purge(db, days: float, now: dt.datetime | None = None) -> dict:
-    """Delete audit and feedback rows older than `days`, then VACUUM to give the space back."""
+    """Delete audit and feedback rows older than `days`, then VACUUM to give the space back.
+    `db`: a Store (either engine) or a sqlite-utils Database."""
     if days <= 0:
         raise HelpbotError("--days must be more than 0 (use [audit] retention_days for the default)")
     cutoff = since_iso(days, now)
-    with db.conn:
-        audit = db.execute("delete from audit where ts < ?", [cutoff]).rowcount
-        feedback = db.execute("delete from feedback where ts < ?", [cutoff]).rowcount
-    db.execute("VACUUM")
-    return {"cutoff": cutoff, "audit": audit, "feedback": feedback}
+    return {"cutoff": cutoff, **as_store(db).purge_before(cutoff)}
 
 
 def parse_since(text: str | None) -> str | None:

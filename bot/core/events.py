@@ -1,0 +1,52 @@
+"""Event de-duplication across replicas: the adapters keep their in-memory caches as the fast path
+and, when the store is shared (PostgreSQL), claim each event id there too, so that two replicas
+never both answer one event. When the database is away, de-duplication falls back to this
+replica's memory (logged at WARNING, counted in `helpbot_event_dedup_fallbacks_total`)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from bot.core.store import FAILED, HANDLED, Store, StoreUnavailable
+
+log = logging.getLogger("helpbot.events")
+WARN_EVERY_S = 30.0
+
+
+class EventClaims:
+    def __init__(self, store: Store | None, metrics=None, platform: str = ""):
+        self.store = store if store is not None and store.shared else None
+        self.metrics, self.platform = metrics, platform
+        self._warned_at = 0.0
+
+    @property
+    def shared(self) -> bool:
+        return self.store is not None
+
+    def claim(self, event_id: str) -> bool:
+        """True if this replica may answer `event_id` (blocking: call it in a thread)."""
+        if self.store is None:
+            return True
+        try:
+            return self.store.claim_event(self.platform, event_id)
+        except StoreUnavailable as exc:
+            self._fallback(exc)
+            return True
+
+    def finish(self, event_id: str, answered: bool) -> None:
+        """Record how it ended: a retry of a failed event may be claimed again (blocking)."""
+        if self.store is None:
+            return
+        try:
+            self.store.finish_event(self.platform, event_id, HANDLED if answered else FAILED)
+        except StoreUnavailable as exc:
+            self._fallback(exc)
+
+    def _fallback(self, exc: StoreUnavailable) -> None:
+        if self.metrics is not None:
+            self.metrics.store_fallbacks.inc(platform=self.platform)
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_S:
+            self._warned_at = now
+            log.warning("%s: event de-duplication in this replica's memory only (%s)", self.platform, exc)

@@ -1,0 +1,150 @@
+"""Shared state: one small interface over the database that replicas share.
+
+`[core] database_url` (`HELPBOT_DATABASE_URL`) picks the engine: empty = the SQLite file in
+HELPBOT_HOME (`store_sqlite.SqliteStore`), `postgresql://...` = PostgreSQL (`store_pg.PgStore`).
+Both hold the same tables (audit, feedback, reloads, settings, events) and answer the same calls.
+
+Reads go through `execute(sql, params)` with `?` placeholders and SQL both engines speak
+(`helpbot stats`, `report`, `export` use it). Writes go through the named methods. A write that
+fails because the database is away raises `StoreUnavailable`; the audit log turns that into a
+WARNING and a metric, never a lost answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator, Sequence
+
+from bot.errors import HelpbotError
+
+# Event states in the `events` table (and the adapters' in-memory caches).
+IN_FLIGHT, HANDLED, FAILED = "in flight", "handled", "failed"
+# An event "in flight" this long is taken to belong to a replica that died: a retry may claim it.
+STALE_CLAIM_S = 120.0
+
+# Claim an event: a new (platform, event_id) row, or one that failed or went stale. Both engines
+# speak this upsert (SQLite >= 3.35); a row comes back only to the one caller that claimed it.
+CLAIM_SQL = (
+    "insert into events (platform, event_id, state, ts) values (?, ?, ?, ?) "
+    "on conflict (platform, event_id) do update set state = excluded.state, ts = excluded.ts "
+    "where events.state = ? or (events.state = ? and events.ts < ?) returning 1"
+)
+
+
+class StoreUnavailable(Exception):
+    """The database did not answer a write; the caller degrades (answers without the row)."""
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def ago_iso(seconds: float) -> str:
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
+def events_cutoff(cutoff: str) -> str:
+    """Event claims matter for Slack's hour of retries: purge keeps one day of them at most."""
+    return max(cutoff, ago_iso(24 * 3600))
+
+
+class Rows:
+    """Fetched rows with the cursor calls the readers use (fetchone, fetchall, iteration, description)."""
+
+    def __init__(self, rows: Sequence[tuple], description: Sequence | None = None, rowcount: int = -1):
+        self.rows, self.description, self.rowcount = list(rows), description, rowcount
+        self._next = 0
+
+    def fetchone(self) -> tuple | None:
+        if self._next >= len(self.rows):
+            return None
+        self._next += 1
+        return self.rows[self._next - 1]
+
+    def fetchall(self) -> list[tuple]:
+        rest, self._next = self.rows[self._next:], len(self.rows)
+        return rest
+
+    def __iter__(self) -> Iterator[tuple]:
+        while (row := self.fetchone()) is not None:
+            yield row
+
+
+class Store:
+    """What both engines implement. `engine` is "sqlite" or "postgresql"; `where` names the
+    database for messages (credentials masked)."""
+
+    engine = ""
+    where = ""
+    shared = True  # replicas share it: adapters claim events here as well as in memory
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run portable SQL (`?` placeholders); returns a cursor-like object."""
+        raise NotImplementedError
+
+    def insert(self, table: str, row: dict[str, Any]) -> int | None:
+        """Insert one row into audit, feedback or reloads; returns its id."""
+        raise NotImplementedError
+
+    def add_reason(self, audit_id: int, reason: str) -> None:
+        raise NotImplementedError
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.execute("select value from settings where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def settings_with_prefix(self, prefix: str) -> dict[str, str]:
+        rows = self.execute("select key, value from settings where key like ?", [prefix + "%"]).fetchall()
+        return {key: value for key, value in rows}
+
+    def set_setting(self, key: str, value: str | None, only_if_missing: bool = False) -> None:
+        """Set `key` (None deletes it); `only_if_missing` keeps a value another replica set first."""
+        raise NotImplementedError
+
+    def claim_event(self, platform: str, event_id: str) -> bool:
+        """True for the one caller (across replicas) that may answer this event now."""
+        row = self.write_returning(CLAIM_SQL, [platform, event_id, IN_FLIGHT, now_iso(), FAILED, IN_FLIGHT,
+                                               ago_iso(STALE_CLAIM_S)])
+        return row is not None
+
+    def finish_event(self, platform: str, event_id: str, state: str) -> None:
+        self.write_returning("update events set state = ?, ts = ? where platform = ? and event_id = ?",
+                             [state, now_iso(), platform, event_id])
+
+    def write_returning(self, sql: str, params: Sequence[Any]) -> tuple | None:
+        """Run one write; the first row it returns, if any."""
+        raise NotImplementedError
+
+    def purge_before(self, cutoff: str) -> dict[str, int]:
+        """Delete audit, feedback (and event) rows older than `cutoff`, then compact."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def open_store(settings, setting_name: str = "HELPBOT_DATABASE_URL ([core] database_url)") -> Store:
+    """The store the settings name: the SQLite file in HELPBOT_HOME, or the PostgreSQL URL."""
+    url = (settings.core.get("database_url") or "").strip()
+    if not url:
+        from bot.core.store_sqlite import SqliteStore
+        from bot.paths import audit_path
+
+        return SqliteStore(audit_path(settings))
+    if url.split("://", 1)[0].lower() in ("postgresql", "postgres"):
+        from bot.core.store_pg import PgStore
+
+        return PgStore(url, setting_name)
+    from bot.config import mask_url_credentials
+
+    raise HelpbotError(f"{setting_name} = {mask_url_credentials(url)!r} is not a database URL: "
+                       "leave it empty for the SQLite file in HELPBOT_HOME, or use postgresql://user:password@host:5432/dbname")
+
+
+def as_store(db) -> Store:
+    """A Store, also from a sqlite-utils Database (what older callers and tests pass)."""
+    if isinstance(db, Store):
+        return db
+    from bot.core.store_sqlite import SqliteStore
+
+    return SqliteStore.from_database(db)

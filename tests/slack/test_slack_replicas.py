@@ -1,0 +1,107 @@
+"""Two replicas (two Bolt apps, each with its own in-memory caches) sharing one PostgreSQL store:
+an event delivered to both, as Slack's retries are, is answered once; a retry of one that failed
+on the first replica is answered by the second."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_asyncio
+from slack_helpers import KNOWLEDGE, serving, settings_for
+
+from bot.core.store import FAILED, HANDLED
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+QUESTION = "How do I reset my Pebble password?"
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+
+
+@pytest.fixture
+def shared_bot(settings, embedder, pg_url):
+    """The session's settings (its index is already built) with the audit log in PostgreSQL."""
+    from bot.config import Settings
+    from bot.core.pipeline import HelpBot
+
+    data = {k: dict(v) for k, v in settings.data.items()}
+    data["core"]["database_url"] = pg_url
+    bot = HelpBot(Settings(data), knowledge_dir=KNOWLEDGE, embedder=embedder)
+    yield bot
+    bot.audit.store.close()
+
+
+@pytest_asyncio.fixture
+async def replicas(fake, shared_bot, settings):
+    local = settings_for(settings, fake)
+    async with serving(fake, shared_bot, local) as a, serving(fake, shared_bot, local) as b:
+        yield a, b
+
+
+def _event(harness, channel="C1"):
+    return {"type": "app_mention", "user": f"U{channel}", "text": f"<@UHELPBOT> {QUESTION}", "ts": harness.next_ts(), "channel": channel}
+
+
+async def _state(bot, event_id):
+    row = await asyncio.to_thread(lambda: bot.audit.store.execute(
+        "select state from events where platform = 'slack' and event_id = ?", [event_id]).fetchone())
+    return row[0] if row else None
+
+
+async def test_an_event_delivered_to_both_replicas_is_answered_once(replicas, shared_bot):
+    a, b = replicas
+    assert a.adapter.claims.shared and b.adapter.claims.shared
+    events = [(_event(a, f"C{n}"), f"EvTWICE{n}") for n in range(5)]
+    statuses = await asyncio.gather(*[h.event(e, event_id=i, headers=RETRY if h is b else None)
+                                      for e, i in events for h in (a, b)])
+    assert statuses == [200] * 10
+    await a.fake.wait_calls("chat.postMessage", 5)
+    await asyncio.sleep(0.5)  # a second answer would arrive by now
+    posts = a.fake.calls_to("chat.postMessage")
+    assert sorted(p.args["channel"] for p in posts) == [f"C{n}" for n in range(5)]
+    for _, event_id in events:
+        assert await _state(shared_bot, event_id) in (HANDLED, "in flight")
+    rows = shared_bot.audit.store.execute("select count(*) from audit where platform = 'slack'").fetchone()[0]
+    assert rows == 5
+
+
+async def test_a_retry_of_an_event_that_failed_on_one_replica_is_answered_by_the_other(replicas, shared_bot, monkeypatch):
+    a, b = replicas
+    real = shared_bot.handle
+    failing = {"on": True}
+
+    async def fail_while_on(message, progress=None):
+        if failing["on"]:
+            raise RuntimeError("boom")
+        return await real(message, progress)
+
+    monkeypatch.setattr(shared_bot, "handle", fail_while_on)
+    event = _event(a)
+    assert await a.event(event, event_id="EvFAILS") == 200
+    await a.fake.wait_calls("chat.postEphemeral")  # the error, told to the asker
+    for _ in range(50):
+        if await _state(shared_bot, "EvFAILS") == FAILED:
+            break
+        await asyncio.sleep(0.05)
+    assert await _state(shared_bot, "EvFAILS") == FAILED
+    failing["on"] = False
+    assert await b.event(event, event_id="EvFAILS", headers=RETRY) == 200
+    [post] = await a.fake.wait_calls("chat.postMessage")
+    assert post.args["channel"] == "C1"
+
+
+async def test_a_vote_clicked_again_on_the_other_replica_counts_once(replicas, shared_bot):
+    import json
+
+    a, b = replicas
+    await a.event(_event(a, "CVOTE"), event_id="EvVOTE")
+    [post] = await a.fake.wait_calls("chat.postMessage")
+    actions = next(block for block in post.args["blocks"] if block["type"] == "actions")
+    value = next(e for e in actions["elements"] if e["action_id"] == "helpbot_feedback_helpful")["value"]
+    ref = json.loads(value)["ref"]
+    assert await a.click("helpbot_feedback_helpful", value, user="UBOB") == 200
+    assert await b.click("helpbot_feedback_helpful", value, user="UBOB") == 200
+    await a.fake.wait_calls("response_url", 2)  # both thanked
+    await asyncio.sleep(0.2)
+    rows = shared_bot.audit.store.execute("select value from feedback where message_ref = ?", [str(ref)]).fetchall()
+    assert rows == [("helpful",)]
