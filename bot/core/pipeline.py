@@ -28,6 +28,7 @@ from bot.search.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
 from bot.core.snapshot import Snapshot, build_snapshot
 from bot.guard.knowledge import ScanCache
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.guard.secrets import mask_secrets
 from bot.messages import Message, Reply
 from bot.core.metrics import Metrics
@@ -113,6 +114,7 @@ class HelpBot:
         # The database first: a wrong HELPBOT_DATABASE_URL fails at start, before the slow model load.
         self.audit = audit or AuditLog(open_store(settings), redact_for_log, settings.audit["store_text"],
                                        on_failure=self.metrics.audit_write_failed)
+        kb = load_knowledge(self.knowledge_dir)  # invalid knowledge fails before the slow model load too
         e = settings.embedding
         self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
         if self.audit.on_failure is None:
@@ -129,11 +131,11 @@ class HelpBot:
         core = settings.core
         self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
         self.scan_cache = ScanCache()  # the knowledge scan's verdicts by text: reloads rescan changed chunks only
-        self.snapshot: Snapshot = self._build(progress)
+        self.snapshot: Snapshot = self._build(kb, progress)
         self.router = self._router(self.snapshot)
 
     # -- knowledge ---------------------------------------------------------------------------
-    def _build(self, progress=None) -> Snapshot:
+    def _build(self, kb: KnowledgeBase, progress=None) -> Snapshot:
         return build_snapshot(
             self.knowledge_dir,
             index_path(self.settings, self.knowledge_dir),
@@ -141,6 +143,7 @@ class HelpBot:
             progress=progress,
             rrf_k=self.settings.retrieval["rrf_k"],
             scan_cache=self.scan_cache,
+            kb=kb,
         )
 
     def _router(self, snapshot: Snapshot) -> Router:

@@ -132,3 +132,17 @@ def test_socket_and_broken_link_are_named(tmp_path):
         sock.close()
     assert "docs/broken.md: is a broken symbolic link; fix its target or remove it" in errors
     assert any(e.startswith("docs/real-sock.md: is a socket, not a regular file") for e in errors)
+
+
+def test_invalid_knowledge_fails_before_the_model_loads(tmp_path, monkeypatch):
+    """A broken folder is reported at once: the embedding model (seconds, hundreds of MB) is never loaded."""
+    from click.testing import CliRunner
+
+    import bot.core.pipeline as pipeline
+    from bot.cli import main
+    from tests.knowledge.helpers import make_kb
+
+    knowledge = make_kb(tmp_path / "kb", faq="- id: a\n  questions: [x]\n  answer: y\n  answer: z\n")
+    monkeypatch.setattr(pipeline, "get_embedder", lambda *a, **k: pytest.fail("the model was loaded"))
+    result = CliRunner().invoke(main, ["ask", "--knowledge", str(knowledge), "hello"])
+    assert result.exit_code == 1 and "duplicate key 'answer'" in result.output, result.output
