@@ -62,8 +62,8 @@ class _HelpbotDiscord:
         self.settings = settings
         self.serving = serving or Serving()  # the answers in flight, which a stop waits for
         self.guild_id = int(guild_id or settings.discord["guild"] or 0)
-        audit = getattr(helpbot, "audit", None)  # replicas sharing PostgreSQL claim each interaction and message
-        self.claims = EventClaims(getattr(audit, "store", None), getattr(helpbot, "metrics", None), "discord")
+        # replicas sharing PostgreSQL claim each interaction and message
+        self.claims = EventClaims(helpbot.audit.store, helpbot.metrics, "discord")
         self.tree = HelpbotTree(self)
         for command in COMMANDS:
             self.tree.add_command(command)

@@ -66,8 +66,7 @@ class SlackAdapter:
         self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # event id -> IN_FLIGHT/HANDLED/FAILED; Slack retries for ~1 hour
         self.threads = ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600)  # (channel, thread_ts) answered
         self.clicks = ExpiringCache(maxsize=20_000, ttl=24 * 3600)  # one vote per (reply, user, value)
-        audit = getattr(bot, "audit", None)  # replicas sharing PostgreSQL also claim each event there
-        self.claims = EventClaims(getattr(audit, "store", None), getattr(bot, "metrics", None), "slack")
+        self.claims = EventClaims(bot.audit.store, bot.metrics, "slack")  # replicas sharing PostgreSQL claim each event
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret or "",

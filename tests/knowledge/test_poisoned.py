@@ -126,17 +126,22 @@ def test_index_output_and_index_database_list_findings(bot, poisoned, monkeypatc
     assert {f["chunk_id"] for f in stored} == {POISONED_ID, "bot-token-location"}
 
 
-async def test_flagged_chunk_never_reaches_the_llm(bot):
+async def generated(bot, text: str):
+    """Handle `text` with nothing answered by logic, so the (recording) LLM composes."""
     calibration = bot.snapshot.calibration
     threshold = calibration.answer_threshold
-    calibration.answer_threshold = 1.01  # nothing is answered by logic: the LLM composes
+    calibration.answer_threshold = 1.01
     bot.swap(bot.snapshot)
     RecordingLLM.prompts.clear()
     try:
-        reply = await bot.handle(msg("How do I remap or customize keyboard shortcuts?"))
+        return await bot.handle(msg(text))
     finally:
         calibration.answer_threshold = threshold
         bot.swap(bot.snapshot)
+
+
+async def test_flagged_chunk_never_reaches_the_llm(bot):
+    reply = await generated(bot, "How do I remap or customize keyboard shortcuts?")
     assert RecordingLLM.prompts, reply.reasons
     prompt = RecordingLLM.prompts[-1]
     assert CLEAN_ID in prompt  # the clean section of the same page is a passage
@@ -175,16 +180,7 @@ def test_reload_summary_lists_findings(bot):
 
 
 async def test_secret_never_reaches_the_llm_and_a_generated_answer_is_masked(bot):
-    calibration = bot.snapshot.calibration
-    threshold = calibration.answer_threshold
-    calibration.answer_threshold = 1.01
-    bot.swap(bot.snapshot)
-    RecordingLLM.prompts.clear()
-    try:
-        reply = await bot.handle(msg("Where is the Slack bot token of the deploy bot kept?"))
-    finally:
-        calibration.answer_threshold = threshold
-        bot.swap(bot.snapshot)
+    reply = await generated(bot, "Where is the Slack bot token of the deploy bot kept?")
     assert RecordingLLM.prompts and "bot-token-location" in RecordingLLM.prompts[-1]
     assert FAKE_TOKEN not in RecordingLLM.prompts[-1] and "SLACK_BOT_TOKEN=[SECRET]" in RecordingLLM.prompts[-1]
     assert FAKE_TOKEN not in reply.answer

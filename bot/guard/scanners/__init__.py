@@ -50,9 +50,14 @@ def default_list(direction: str) -> list[str]:
 
 
 def reply_table() -> dict[str, str]:
-    """Reason code or prefix -> block reply, from every scanner's `replies`."""
+    """Reason code or prefix -> block reply, from every scanner's `replies` (built once per scanner set)."""
+    return _reply_table(tuple(scanners().values()))
+
+
+@lru_cache(maxsize=1)
+def _reply_table(classes: tuple[type[Scanner], ...]) -> dict[str, str]:
     table: dict[str, str] = {}
-    for cls in scanners().values():
+    for cls in classes:
         for reason, text in cls.replies.items():
             if table.setdefault(reason, text) != text:
                 raise ConfigError(f"guard scanners disagree on the block reply for {reason!r}: "
