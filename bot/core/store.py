@@ -48,6 +48,43 @@ def events_cutoff(cutoff: str) -> str:
     return max(cutoff, ago_iso(24 * 3600))
 
 
+THREADS_TTL_S = 7 * 24 * 3600  # a thread the bot answered in is followed this long
+TURNS_TTL_S = 24 * 3600  # conversation turns (questions) are kept at most a day
+GUARD_TTL_S = 3600  # the guard's duplicate history is short-lived (its window is a minute by default)
+
+
+def purge_shared_state(cutoff: str) -> list[tuple[str, list]]:
+    """What `purge` deletes besides audit and feedback rows: short-lived shared state."""
+    import time as _time
+
+    return [
+        ("delete from events where ts < ?", [events_cutoff(cutoff)]),
+        ("delete from threads where ts < ?", [max(cutoff, ago_iso(THREADS_TTL_S))]),
+        ("delete from turns where ts < ?", [max(cutoff, ago_iso(TURNS_TTL_S))]),
+        ("delete from guard_recent where at < ?", [_time.time() - GUARD_TTL_S]),
+        ("delete from guard_buckets where at < ?", [_time.time() - GUARD_TTL_S]),
+        ("delete from oauth_states where expires < ?", [_time.time()]),
+    ]
+
+
+def _refill(rate: float, burst: float) -> tuple[str, list]:
+    """SQL for a token bucket's tokens after refilling since its last use (both engines)."""
+    elapsed = "(case when excluded.at > guard_buckets.at then excluded.at - guard_buckets.at else 0 end)"
+    return (f"(case when guard_buckets.tokens + {elapsed} * ? >= ? then ? else guard_buckets.tokens + {elapsed} * ? end)",
+            [rate, burst, burst, rate])
+
+
+def take_token_sql(key: str, rate: float, burst: float, now: float) -> tuple[str, list]:
+    """One atomic upsert: refill the bucket, take a token if one is there; returns (taken,)."""
+    refill, params = _refill(rate, burst)
+    first = 1 if burst >= 1 else 0
+    sql = ("insert into guard_buckets (key, tokens, at, taken) values (?, ?, ?, ?) on conflict (key) do update set "
+           f"tokens = case when {refill} >= 1 then {refill} - 1 else {refill} end, "
+           f"taken = case when {refill} >= 1 then 1 else 0 end, "
+           "at = case when excluded.at > guard_buckets.at then excluded.at else guard_buckets.at end returning taken")
+    return sql, [key, burst - first, now, first, *params, *params, *params, *params]
+
+
 class Rows:
     """Fetched rows with the cursor calls the readers use (fetchone, fetchall, iteration, description)."""
 
@@ -115,9 +152,55 @@ class Store:
         """Run one write; the first row it returns, if any."""
         raise NotImplementedError
 
-    def purge_before(self, cutoff: str) -> dict[str, int]:
-        """Delete audit, feedback (and event) rows older than `cutoff`, then compact."""
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """A read on the answer's path: like a write, raises `StoreUnavailable` when the database is away."""
         raise NotImplementedError
+
+    def write_script(self, steps: Sequence[tuple[str, Sequence[Any]]]) -> tuple | None:
+        """Run several statements in one transaction; the last row a statement returned, if any."""
+        raise NotImplementedError
+
+    def purge_before(self, cutoff: str) -> dict[str, int]:
+        """Delete audit, feedback (and event, thread, turn, guard) rows older than `cutoff`, then compact."""
+        raise NotImplementedError
+
+    # -- shared state of the adapters, the router and the guard (bot/core/store_shared.py) -------------
+    def add_thread(self, platform: str, key: str) -> None:
+        self.write_returning("insert into threads (platform, key, ts) values (?, ?, ?) on conflict (platform, key) "
+                             "do update set ts = excluded.ts", [platform, key, now_iso()])
+
+    def has_thread(self, platform: str, key: str) -> bool:
+        return bool(self.fetch("select 1 from threads where platform = ? and key = ? and ts >= ?",
+                               [platform, key, ago_iso(THREADS_TTL_S)]))
+
+    def add_turn(self, conversation: str, question: str, route: str, source: str | None, keep: int) -> None:
+        """Append a turn and keep the conversation's last `keep`."""
+        self.write_script([
+            ("insert into turns (conversation, ts, question, route, source) values (?, ?, ?, ?, ?)",
+             [conversation, now_iso(), question, route, source]),
+            ("delete from turns where conversation = ? and id not in "
+             "(select id from turns where conversation = ? order by id desc limit ?)", [conversation, conversation, keep]),
+        ])
+
+    def last_turns(self, conversation: str, limit: int) -> list[tuple[str, str, str | None]]:
+        """(question, route, source), newest first, of the last day."""
+        return self.fetch("select question, route, source from turns where conversation = ? and ts >= ? "
+                          "order by id desc limit ?", [conversation, ago_iso(TURNS_TTL_S), limit])
+
+    def take_token(self, key: str, rate_per_s: float, burst: float, now: float) -> bool:
+        row = self.write_returning(*take_token_sql(key, rate_per_s, burst, now))
+        return bool(row and row[0])
+
+    def seen_digest(self, key: str, digest: int, now: float, window_s: float) -> int:
+        """Record a message digest; how often it was seen within the window before."""
+        row = self.write_script([
+            ("select count(*) from guard_recent where key = ? and digest = ? and at >= ?", [key, digest, now - window_s]),
+            ("insert into guard_recent (key, at, digest) values (?, ?, ?)", [key, now, digest]),
+        ])
+        return int(row[0]) if row else 0
+
+    def clear_guard(self) -> None:
+        self.write_script([("delete from guard_buckets", []), ("delete from guard_recent", [])])
 
     def close(self) -> None:
         pass
