@@ -83,3 +83,10 @@ SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question 
 # -- streamed (LLM-written) answers ---------------------------------------------------------------
 QUEUED = "_Writing answers for others first; you are number {position} in line…_"
 STILL_WRITING = " …"  # shown after the text of an answer that is still being written
+
+# Reload everywhere (bot/ops/sync.py): one line per replica in the reload summary.
+RELOAD_REPLICA = {
+    "serves": "  replica {replica}: serves the new knowledge",
+    "failed": "  replica {replica}: could not build it and keeps serving the old knowledge: {error}",
+    "pending": "  replica {replica}: has not reported the new knowledge yet (still building, or unreachable)",
+}
