@@ -13,6 +13,10 @@ WARNING and a metric, never a lost answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import socket
+import uuid
 from typing import Any, Iterator, Sequence
 
 from bot.errors import HelpbotError
@@ -21,13 +25,18 @@ from bot.errors import HelpbotError
 IN_FLIGHT, HANDLED, FAILED = "in flight", "handled", "failed"
 # An event "in flight" this long is taken to belong to a replica that died: a retry may claim it.
 STALE_CLAIM_S = 120.0
+# A replica whose heartbeat (bot/ops/sync.py, every 2 s) is older than this is taken to be gone:
+# the events it had in flight may be claimed by a retry at once (SIGKILL, OOM, a lost node).
+REPLICA_ALIVE_S = 15.0
 
-# Claim an event: a new (platform, event_id) row, or one that failed or went stale. Both engines
-# speak this upsert (SQLite >= 3.35); a row comes back only to the one caller that claimed it.
+# Claim an event: a new (platform, event_id) row, or one that failed or went stale (old, or held
+# by a replica that stopped sending heartbeats). Both engines speak this upsert (SQLite >= 3.35);
+# a row comes back only to the one caller that claimed it.
 CLAIM_SQL = (
-    "insert into events (platform, event_id, state, ts) values (?, ?, ?, ?) "
-    "on conflict (platform, event_id) do update set state = excluded.state, ts = excluded.ts "
-    "where events.state = ? or (events.state = ? and events.ts < ?) returning 1"
+    "insert into events (platform, event_id, state, ts, owner) values (?, ?, ?, ?, ?) "
+    "on conflict (platform, event_id) do update set state = excluded.state, ts = excluded.ts, owner = excluded.owner "
+    "where events.state = ? or (events.state = ? and (events.ts < ? or events.owner in "
+    "(select id from replicas where seen < ?))) returning 1"
 )
 
 
@@ -115,6 +124,11 @@ class Store:
     where = ""
     shared = True  # replicas share it: adapters claim events here as well as in memory
 
+    @functools.cached_property
+    def replica(self) -> str:
+        """This process's name among the replicas (event claims, heartbeats): host:pid:random."""
+        return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run portable SQL (`?` placeholders); returns a cursor-like object."""
         raise NotImplementedError
@@ -140,8 +154,8 @@ class Store:
 
     def claim_event(self, platform: str, event_id: str) -> bool:
         """True for the one caller (across replicas) that may answer this event now."""
-        row = self.write_returning(CLAIM_SQL, [platform, event_id, IN_FLIGHT, now_iso(), FAILED, IN_FLIGHT,
-                                               ago_iso(STALE_CLAIM_S)])
+        row = self.write_returning(CLAIM_SQL, [platform, event_id, IN_FLIGHT, now_iso(), self.replica, FAILED, IN_FLIGHT,
+                                               ago_iso(STALE_CLAIM_S), ago_iso(REPLICA_ALIVE_S)])
         return row is not None
 
     def finish_event(self, platform: str, event_id: str, state: str) -> None:

@@ -61,6 +61,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         "create table slack_installations (enterprise_id text not null, team_id text not null, data text not null, "
         "ts text not null, primary key (enterprise_id, team_id))",
         "create table oauth_states (state text primary key, expires double precision not null)",
+        "alter table events add column owner text",
     ]),
 ]
 

@@ -77,6 +77,7 @@ def m003_shared_state(db: sqlite_utils.Database) -> None:
     db["slack_installations"].create({"enterprise_id": str, "team_id": str, "data": str, "ts": str},
                                      pk=("enterprise_id", "team_id"))
     db["oauth_states"].create({"state": str, "expires": float}, pk="state")
+    db["events"].add_column("owner", str)  # the replica that claimed it (claims of a dead replica go stale)
 
 
 class SqliteStore(Store):

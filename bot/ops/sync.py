@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import socket
 import time
 import uuid
 
-from bot.core.store import StoreUnavailable, ago_iso, now_iso
+from bot.core.store import REPLICA_ALIVE_S, StoreUnavailable, ago_iso, now_iso
 from bot.errors import HelpbotError
 
 log = logging.getLogger("helpbot.ops.sync")
@@ -29,7 +28,7 @@ log = logging.getLogger("helpbot.ops.sync")
 VERSION_KEY = "knowledge.version"
 MODE_PREFIX = "guard.channel_mode:"
 POLL_S = 2.0  # how often a replica looks for a new knowledge version and channel modes
-ALIVE_S = 15.0  # a replica not heard from for this long is taken to be gone
+ALIVE_S = REPLICA_ALIVE_S  # a replica not heard from for this long is taken to be gone (its claims too)
 WAIT_S = 10.0  # how long the replica that ran a reload waits for the others to report
 WARN_EVERY_S = 30.0
 
@@ -38,7 +37,7 @@ class KnowledgeSync:
     def __init__(self, bot, interval: float = POLL_S, wait_s: float = WAIT_S, alive_s: float = ALIVE_S):
         self.bot, self.store = bot, bot.audit.store
         self.interval, self.wait_s, self.alive_s = interval, wait_s, alive_s
-        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.id = self.store.replica  # the name its event claims carry
         self.started = now_iso()
         self.version: str | None = None  # the id of the version this replica processed
         self.announced: dict = {}  # the last version row seen

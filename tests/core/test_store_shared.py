@@ -185,3 +185,15 @@ class _Cache:
 
     def __contains__(self, key):
         return key in self.keys
+
+
+def test_events_held_by_a_replica_that_stopped_sending_heartbeats_can_be_claimed_again(pg_pair):
+    a, b = pg_pair
+    assert a.replica != b.replica
+    beat = "insert into replicas (id, seen) values (?, ?) on conflict (id) do update set seen = excluded.seen"
+    a.write_returning(beat, [a.replica, now_iso()])
+    assert a.claim_event("slack", "EvDIES") is True
+    assert b.claim_event("slack", "EvDIES") is False  # a is alive: its claim holds
+    a.write_returning(beat, [a.replica, ago_iso(60)])  # a was killed a minute ago
+    assert b.claim_event("slack", "EvDIES") is True
+    assert a.claim_event("slack", "EvDIES") is False  # now b holds it
