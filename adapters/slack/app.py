@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 import re
 from typing import NamedTuple
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -147,13 +149,27 @@ class SlackAdapter:
                 return BoltResponse(status=200, body="")
             if event_id:
                 self.seen_events.set(event_id, IN_FLIGHT)
-                if self.claims.shared and not await asyncio.to_thread(self.claims.claim, event_id):
+                if self.claims.shared and not await asyncio.to_thread(self.claims.claim, event_id, json.dumps(body)):
                     self.seen_events.set(event_id, FAILED)  # not answered here: a retry asks the database again
                     log.info("slack: dropped event %s: another replica answers it (retry %s)", event_id, retry)
                     return BoltResponse(status=200, body="")
             if retry:
                 log.info("slack: answering retry %s of event %s (%s)", retry, event_id, state or "not seen before")
         return await next()
+
+    async def take_over(self, interval: float = 5.0) -> None:
+        """Replicas sharing PostgreSQL: answer the events a replica that died (SIGKILL, lost node)
+        had acknowledged to Slack but not answered; Slack will not send them again. Runs until cancelled."""
+        while True:
+            await asyncio.sleep(interval)
+            for event_id, body in await asyncio.to_thread(self.claims.take_over):
+                log.warning("slack: answering event %s that a replica which stopped had acknowledged", event_id)
+                request = AsyncBoltRequest(body=body, headers={"content-type": ["application/json"]},
+                                           context={VERIFIED: True})  # verified when it first arrived
+                try:
+                    await self.app.async_dispatch(request)
+                except Exception:  # noqa: BLE001 - one bad row never stops the loop
+                    log.exception("slack: could not take over event %s", event_id)
 
     def _event_done(self, event_id: str | None, answered: bool) -> None:
         """Record how an event ended: a later retry of a FAILED one is answered again."""

@@ -138,6 +138,7 @@ class Slack(Adapter):
             cleanup.push_async_callback(close_client, client)
             adapter = SlackAdapter(bot, self.settings, client, identity, signing_secret=tokens.signing_secret, serving=serving)
             cleanup.push_async_callback(serving.drain)  # after events stop coming: finish the answers in flight
+            _take_over_in_background(adapter, cleanup)
             where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
             if self.http_port is not None:
                 runner, port = await serve_http(adapter, self.host, self.http_port)
@@ -160,9 +161,17 @@ class Slack(Adapter):
             adapter = SlackAdapter(bot, self.settings, client, Identity("", "", ""),
                                    signing_secret=serving.secrets["SLACK_SIGNING_SECRET"], serving=serving, oauth=oauth)
             cleanup.push_async_callback(serving.drain)
+            _take_over_in_background(adapter, cleanup)
             runner, port = await serve_http(adapter, self.host, self.http_port)
             cleanup.push_async_callback(runner.cleanup)
             count = await asyncio.to_thread(installations, bot.audit.store)
             serving.say(f"helpbot: serving Slack in {count} installed workspace(s), Events API on "
                         f"http://{self.host}:{port}{EVENTS_PATH}; install at http://{self.host}:{port}{INSTALL_PATH}")
             await serving.stopped()
+
+
+def _take_over_in_background(adapter: SlackAdapter, cleanup: contextlib.AsyncExitStack) -> None:
+    """Replicas sharing PostgreSQL answer what a dead replica acknowledged but never answered."""
+    if adapter.claims.shared:
+        task = asyncio.create_task(adapter.take_over())
+        cleanup.callback(task.cancel)

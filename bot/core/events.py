@@ -24,12 +24,13 @@ class EventClaims:
     def shared(self) -> bool:
         return self.store is not None
 
-    def claim(self, event_id: str) -> bool:
-        """True if this replica may answer `event_id` (blocking: call it in a thread)."""
+    def claim(self, event_id: str, body: str | None = None) -> bool:
+        """True if this replica may answer `event_id` (blocking: call it in a thread). With `body`,
+        another replica can answer the event should this one die before it does (`take_over`)."""
         if self.store is None:
             return True
         try:
-            return self.store.claim_event(self.platform, event_id)
+            return self.store.claim_event(self.platform, event_id, body)
         except StoreUnavailable as exc:
             self._fallback(exc)
             return True
@@ -42,6 +43,16 @@ class EventClaims:
             self.store.finish_event(self.platform, event_id, HANDLED if answered else FAILED)
         except StoreUnavailable as exc:
             self._fallback(exc)
+
+    def take_over(self) -> list[tuple[str, str]]:
+        """(event id, body) of events a replica that died had acknowledged but not answered."""
+        if self.store is None:
+            return []
+        try:
+            return self.store.take_over(self.platform)
+        except StoreUnavailable as exc:
+            self._fallback(exc)
+            return []
 
     def _fallback(self, exc: StoreUnavailable) -> None:
         if self.metrics is not None:

@@ -33,8 +33,9 @@ REPLICA_ALIVE_S = 15.0
 # by a replica that stopped sending heartbeats). Both engines speak this upsert (SQLite >= 3.35);
 # a row comes back only to the one caller that claimed it.
 CLAIM_SQL = (
-    "insert into events (platform, event_id, state, ts, owner) values (?, ?, ?, ?, ?) "
-    "on conflict (platform, event_id) do update set state = excluded.state, ts = excluded.ts, owner = excluded.owner "
+    "insert into events (platform, event_id, state, ts, owner, body) values (?, ?, ?, ?, ?, ?) "
+    "on conflict (platform, event_id) do update set state = excluded.state, ts = excluded.ts, owner = excluded.owner, "
+    "body = excluded.body "
     "where events.state = ? or (events.state = ? and (events.ts < ? or events.owner in "
     "(select id from replicas where seen < ?))) returning 1"
 )
@@ -152,15 +153,24 @@ class Store:
         """Set `key` (None deletes it); `only_if_missing` keeps a value another replica set first."""
         raise NotImplementedError
 
-    def claim_event(self, platform: str, event_id: str) -> bool:
-        """True for the one caller (across replicas) that may answer this event now."""
-        row = self.write_returning(CLAIM_SQL, [platform, event_id, IN_FLIGHT, now_iso(), self.replica, FAILED, IN_FLIGHT,
-                                               ago_iso(STALE_CLAIM_S), ago_iso(REPLICA_ALIVE_S)])
+    def claim_event(self, platform: str, event_id: str, body: str | None = None) -> bool:
+        """True for the one caller (across replicas) that may answer this event now. `body` (the
+        event as received) is kept while it is in flight, so a replica may take it over (`take_over`)."""
+        row = self.write_returning(CLAIM_SQL, [platform, event_id, IN_FLIGHT, now_iso(), self.replica, body, FAILED,
+                                               IN_FLIGHT, ago_iso(STALE_CLAIM_S), ago_iso(REPLICA_ALIVE_S)])
         return row is not None
 
     def finish_event(self, platform: str, event_id: str, state: str) -> None:
-        self.write_returning("update events set state = ?, ts = ? where platform = ? and event_id = ?",
+        self.write_returning("update events set state = ?, ts = ?, body = null where platform = ? and event_id = ?",
                              [state, now_iso(), platform, event_id])
+
+    def take_over(self, platform: str) -> list[tuple[str, str]]:
+        """Events a dead replica had acknowledged but not answered: (event id, body) for this replica
+        to answer. Each goes to one replica (the row turns FAILED, so the next claim of it wins)."""
+        return self.fetch(
+            "update events set state = ?, owner = ?, ts = ? where platform = ? and state = ? and body is not null "
+            "and owner in (select id from replicas where seen < ?) returning event_id, body",
+            [FAILED, self.replica, now_iso(), platform, IN_FLIGHT, ago_iso(REPLICA_ALIVE_S)])
 
     def write_returning(self, sql: str, params: Sequence[Any]) -> tuple | None:
         """Run one write; the first row it returns, if any."""

@@ -62,6 +62,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         "ts text not null, primary key (enterprise_id, team_id))",
         "create table oauth_states (state text primary key, expires double precision not null)",
         "alter table events add column owner text",
+        "alter table events add column body text",
     ]),
 ]
 

@@ -78,6 +78,7 @@ def m003_shared_state(db: sqlite_utils.Database) -> None:
                                      pk=("enterprise_id", "team_id"))
     db["oauth_states"].create({"state": str, "expires": float}, pk="state")
     db["events"].add_column("owner", str)  # the replica that claimed it (claims of a dead replica go stale)
+    db["events"].add_column("body", str)  # the event while it is in flight (another replica may take it over)
 
 
 class SqliteStore(Store):
@@ -142,7 +143,7 @@ class SqliteStore(Store):
             return self.conn.execute(sql, list(params)).fetchone()
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, self.conn:
             return self.conn.execute(sql, list(params)).fetchall()
 
     def write_script(self, steps: Sequence[tuple[str, Sequence[Any]]]) -> tuple | None:
