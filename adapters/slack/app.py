@@ -149,7 +149,9 @@ class SlackAdapter:
                 return BoltResponse(status=200, body="")
             if event_id:
                 self.seen_events.set(event_id, IN_FLIGHT)
-                if self.claims.shared and not await asyncio.to_thread(self.claims.claim, event_id, json.dumps(body)):
+                claim = asyncio.get_running_loop().run_in_executor(self.claims.executor, self.claims.claim, event_id,
+                                                                   json.dumps(body)) if self.claims.shared else None
+                if claim is not None and not await claim:
                     self.seen_events.set(event_id, FAILED)  # not answered here: a retry asks the database again
                     log.info("slack: dropped event %s: another replica answers it (retry %s)", event_id, retry)
                     return BoltResponse(status=200, body="")
@@ -176,7 +178,7 @@ class SlackAdapter:
         if event_id:
             self.seen_events.set(event_id, HANDLED if answered else FAILED)
             if self.claims.shared:  # in the background: the shared row only matters to a later retry
-                asyncio.get_running_loop().run_in_executor(None, self.claims.finish, event_id, answered)
+                asyncio.get_running_loop().run_in_executor(self.claims.executor, self.claims.finish, event_id, answered)
 
     @staticmethod
     def _from_a_person(event: dict) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.core.store import FAILED, HANDLED, Store, StoreUnavailable
 
@@ -19,6 +20,9 @@ class EventClaims:
         self.store = store if store is not None and store.shared else None
         self.metrics, self.platform = metrics, platform
         self._warned_at = 0.0
+        # Claims run on their own threads: an event's ack never queues behind answers being computed
+        # (those use the default executor).
+        self.executor = ThreadPoolExecutor(4, thread_name_prefix=f"helpbot-claims-{platform}") if self.store else None
 
     @property
     def shared(self) -> bool:

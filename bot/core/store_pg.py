@@ -109,7 +109,7 @@ def _first_line(exc: BaseException) -> str:
 class PgStore(Store):
     engine = "postgresql"
 
-    def __init__(self, url: str, setting_name: str = "HELPBOT_DATABASE_URL", min_size: int = 2, max_size: int = 8):
+    def __init__(self, url: str, setting_name: str = "HELPBOT_DATABASE_URL", min_size: int = 2, max_size: int = 16):
         try:
             import psycopg
             from psycopg_pool import ConnectionPool
