@@ -60,6 +60,7 @@ class Replica:
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
         self.took_over = 0  # events of a dead replica this one answered (its log says so)
+        self.warnings: dict[str, int] = {}  # WARNING lines about the database, by message
 
     async def start(self, knowledge: str) -> None:
         env = {**os.environ, **self.env, "HELPBOT_HOME": str(self.home), "PYTHONPATH": str(ROOT)}
@@ -88,6 +89,9 @@ class Replica:
         while line := await self.proc.stdout.readline():
             if b"a replica which stopped had acknowledged" in line:
                 self.took_over += 1
+            elif b'"level": "WARNING"' in line and (b"unavailable" in line or b"memory only" in line):
+                msg = json.loads(line).get("msg", "")[:80]
+                self.warnings[msg] = self.warnings.get(msg, 0) + 1
             elif b'"level": "ERROR"' in line:
                 sys.stderr.write(f"{self.name}: {line.decode()}")
 
@@ -215,6 +219,7 @@ async def run(n: int, concurrency: int, knowledge: str, workdir: Path, rate: flo
             results.append(await phase("two replicas", "TWO", slack, [a, b], questions, n))
             results.append(await phase(f"two replicas, {rate:g} events/s, b SIGKILLed mid-run", "KILL", slack, [a, b],
                                        questions, n, kill=b, rate=rate))
+        results.append({"warnings": {f"{r.name}: {k}": v for r in replicas for k, v in r.warnings.items()}})
         stats = subprocess.run([sys.executable, "-c", "from bot.cli import main; main()", "stats", "--json", "--days", "1",
                                 "--no-gaps"], env={**os.environ, **env, "HELPBOT_HOME": str(workdir / "a"),
                                                    "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
@@ -252,6 +257,9 @@ def main() -> None:
         if "recovered after kill s" in r:
             print(f"\n(kill phase: {r['taken over']} events acknowledged by the killed replica were taken over by the "
                   f"survivor; last answer {r['recovered after kill s']:.1f} s after the SIGKILL)")
+    for r in results:
+        if "warnings" in r:
+            print(f"\ndatabase warnings in the replicas' logs: {r['warnings'] or 'none'}")
     for r in results:
         if "audit total" in r:
             print(f"\nhelpbot stats --json: {r['audit total']} messages in the one audit log")

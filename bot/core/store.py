@@ -169,8 +169,8 @@ class Store:
         to answer. Each goes to one replica (the row turns FAILED, so the next claim of it wins)."""
         return self.fetch(
             "update events set state = ?, owner = ?, ts = ? where platform = ? and state = ? and body is not null "
-            "and owner in (select id from replicas where seen < ?) returning event_id, body",
-            [FAILED, self.replica, now_iso(), platform, IN_FLIGHT, ago_iso(REPLICA_ALIVE_S)])
+            "and owner <> ? and owner in (select id from replicas where seen < ?) returning event_id, body",
+            [FAILED, self.replica, now_iso(), platform, IN_FLIGHT, self.replica, ago_iso(REPLICA_ALIVE_S)])
 
     def write_returning(self, sql: str, params: Sequence[Any]) -> tuple | None:
         """Run one write; the first row it returns, if any."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 import socket
 import time
 import uuid
@@ -44,6 +45,12 @@ class KnowledgeSync:
         self.error: str | None = None  # why the last followed reload failed (serving the old knowledge)
         self._modes: dict[str, str] = {}  # channel modes applied from the store
         self._warned_at = -WARN_EVERY_S
+        # Its own thread: a heartbeat never queues behind answers being computed (a replica whose
+        # heartbeat lags 15 s looks dead, and its events may be taken over by another).
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="helpbot-sync")
+
+    async def _call(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     # -- state --------------------------------------------------------------------------------
     def _read_version(self) -> dict:
@@ -113,7 +120,7 @@ class KnowledgeSync:
         if not result.ok:
             return
         try:
-            version = await asyncio.to_thread(self.announce, result.who)
+            version = await self._call(self.announce, result.who)
         except (StoreUnavailable, HelpbotError) as exc:
             result.notes.append(f"warning: other replicas were not told to reload ({exc})")
             return
@@ -123,7 +130,7 @@ class KnowledgeSync:
         deadline = time.monotonic() + self.wait_s
         while True:
             try:
-                replicas = await asyncio.to_thread(self.replicas)
+                replicas = await self._call(self.replicas)
             except (StoreUnavailable, HelpbotError):
                 return []
             pending = [r for r in replicas if r["version"] != version]
@@ -132,20 +139,22 @@ class KnowledgeSync:
             await asyncio.sleep(min(0.2, self.interval))
 
     async def poll(self) -> None:
-        """One look: a new knowledge version (reload), changed channel modes, then a heartbeat."""
+        """One look: a new knowledge version (reload, then report it), changed channel modes."""
         from bot.ops.reload import reload_knowledge
 
-        announced = await asyncio.to_thread(self._read_version)
+        announced = await self._call(self._read_version)
         if announced.get("id") and announced["id"] != self.version:
-            self.announced, self.version = announced, announced["id"]
+            self.announced = announced
             result = await reload_knowledge(self.bot, who=f"sync:{announced.get('by', '?')}", wait=True)
+            # reported (heartbeat) only now: the version with how building it went
             self.error = None if result.ok else "; ".join(result.errors)[:500]
+            self.version = announced["id"]  # after the error: a heartbeat in between reports both or neither
             if result.ok:
                 log.info("followed a knowledge reload from replica %s", announced.get("by"))
             else:
                 log.warning("could not build the knowledge another replica reloaded; serving the old one: %s", self.error)
-        await asyncio.to_thread(self._apply_modes)
-        await asyncio.to_thread(self.heartbeat)
+            await self._call(self.heartbeat)  # report it now
+        await self._call(self._apply_modes)
 
     def _read_modes(self) -> dict[str, str]:
         rows = self.store.fetch("select key, value from settings where key like ?", [MODE_PREFIX + "%"])
@@ -166,9 +175,19 @@ class KnowledgeSync:
             self._warned_at = now
             log.warning("knowledge sync paused: %s", exc)
 
+    async def _beat(self) -> None:
+        """The heartbeat, on its own: a long reload never makes this replica look dead."""
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self._call(self.heartbeat)
+            except (StoreUnavailable, HelpbotError) as exc:
+                self._unavailable(exc)
+
     async def run(self) -> None:
-        """Poll until cancelled; an outage pauses following (the replica serves what it has)."""
-        await asyncio.to_thread(self.start)
+        """Heartbeat and poll until cancelled; an outage pauses following (the replica serves what it has)."""
+        await self._call(self.start)
+        beat = asyncio.create_task(self._beat())
         try:
             while True:
                 await asyncio.sleep(self.interval)
@@ -179,7 +198,8 @@ class KnowledgeSync:
                 except Exception:  # noqa: BLE001 - the sync must never stop serving
                     log.exception("knowledge sync failed")
         finally:
-            await asyncio.to_thread(self.leave)
+            beat.cancel()
+            await self._call(self.leave)
 
 
 def replica_state(replica: dict, version: str) -> str:

@@ -197,3 +197,11 @@ def test_events_held_by_a_replica_that_stopped_sending_heartbeats_can_be_claimed
     a.write_returning(beat, [a.replica, ago_iso(60)])  # a was killed a minute ago
     assert b.claim_event("slack", "EvDIES") is True
     assert a.claim_event("slack", "EvDIES") is False  # now b holds it
+
+
+def test_a_replica_never_takes_over_its_own_events(pg_pair):
+    a, _ = pg_pair
+    beat = "insert into replicas (id, seen) values (?, ?)"
+    a.write_returning(beat, [a.replica, ago_iso(60)])  # its heartbeat lagged (a busy replica)
+    assert a.claim_event("slack", "EvMINE", '{"type": "event_callback"}')
+    assert a.take_over("slack") == []
