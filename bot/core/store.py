@@ -74,6 +74,7 @@ def purge_shared_state(cutoff: str) -> list[tuple[str, list]]:
         ("delete from guard_recent where at < ?", [_time.time() - GUARD_TTL_S]),
         ("delete from guard_buckets where at < ?", [_time.time() - GUARD_TTL_S]),
         ("delete from oauth_states where expires < ?", [_time.time()]),
+        ("delete from replicas where seen < ?", [ago_iso(24 * 3600)]),  # replicas gone for a day (killed)
     ]
 
 

@@ -143,7 +143,8 @@ async def start_ops_server(bot, host: str | None = None, port: int | None = None
             "set [ops] port / HELPBOT_OPS_PORT to a free port (0 = any free port)"
         ) from None
     extras["sighup"] = _install_sighup(bot)
-    if bot.audit.store.shared and getattr(bot, "sync", None) is None:  # replicas: reload everywhere
+    store = getattr(getattr(bot, "audit", None), "store", None)  # (a bot still loading has none yet)
+    if store is not None and store.shared and getattr(bot, "sync", None) is None:  # replicas: reload everywhere
         from bot.ops.sync import KnowledgeSync
 
         bot.sync = KnowledgeSync(bot)
