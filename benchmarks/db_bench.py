@@ -5,7 +5,8 @@
 Without --url, a throwaway PostgreSQL server is started in a temporary folder (tests/pg_support.py;
 needs Debian's `postgresql` package). The timed call is `AuditLog.record` (one audit row, what every
 answer pays) and `Store.claim_event` (what every Slack event pays when replicas share PostgreSQL),
-in one thread, as the pipeline calls them. Goal: PostgreSQL adds <= 1 ms p50 to an answer.
+in one thread, as the pipeline calls them, and the shared state one message reads and writes
+(guard counters, conversation memory). Goal: PostgreSQL adds <= 1 ms p50 to an answer's audit write.
 """
 
 from __future__ import annotations
@@ -49,7 +50,19 @@ def bench(store, n: int, warmup: int) -> dict[str, np.ndarray]:
     return {
         "audit write": _timed(lambda i: log.record(message, reply, "How do I reset my password?"), n, warmup),
         "event claim": _timed(lambda i: store.claim_event("slack", f"Ev{run}-{i}"), n, warmup),
+        # what the guard and the router ask the store per message when replicas share it:
+        # two token buckets, the duplicate history, the previous turn and the new one
+        "shared state per message": _timed(lambda i: _per_message(store, run, i), n, warmup),
     }
+
+
+def _per_message(store, run: int, i: int) -> None:
+    now, user, conversation = time.time(), f"slack:U{i % 50}", f"slack:C1:{run}.{i % 200}"
+    store.take_token("u:" + user, 20 / 60, 8.0, now)
+    store.take_token("c:slack:C1", 120 / 60, 40.0, now)
+    store.seen_digest(user, i, now, 60.0)
+    store.last_turns(conversation, 1)
+    store.add_turn(conversation, "How do I reset my password?", "answer", "faq:reset", 4)
 
 
 def main() -> None:

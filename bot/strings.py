@@ -86,3 +86,10 @@ STILL_WRITING = " …"  # shown after the text of an answer that is still being 
 
 # -- indexing (`helpbot index --progress` when stderr is not a terminal) -----------------------------
 EMBEDDING_PROGRESS = "embedding: {done}/{total} texts"
+
+# Reload everywhere (bot/ops/sync.py): one line per replica in the reload summary.
+RELOAD_REPLICA = {
+    "serves": "  replica {replica}: serves the new knowledge",
+    "failed": "  replica {replica}: could not build it and keeps serving the old knowledge: {error}",
+    "pending": "  replica {replica}: has not reported the new knowledge yet (still building, or unreachable)",
+}

@@ -9,10 +9,14 @@ Over HTTP, requests are verified by `adapters/slack/front.py` before Bolt sees t
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import json
 import logging
 import re
+from typing import NamedTuple
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +33,7 @@ from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value
 from bot import strings
 from bot.config import Settings
 from bot.core.events import EventClaims
+from bot.core.store_shared import SharedThreads
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.slack")
@@ -38,6 +43,16 @@ ASKING_SUBTYPES = (None, "file_share", "thread_broadcast")
 # What `seen_events` holds per event id: being answered, answered, or not answered (a retry may try again).
 IN_FLIGHT, HANDLED, FAILED = "in flight", "handled", "failed"
 DELIVERY_FAILED = "delivery.failed"  # the reason added to an audit row whose answer could not be posted
+
+
+class Workspace(NamedTuple):
+    client: AsyncWebClient
+    identity: Identity
+
+
+# OAuth distribution: the workspace the current event came from (its own token and bot user), set
+# by each listener from Bolt's context; each listener runs in its own task, so it stays its own.
+_WORKSPACE: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar("helpbot_slack_workspace", default=None)
 
 
 def delivery_error(exc: BaseException) -> str:
@@ -54,19 +69,23 @@ class SlackAdapter:
     """One workspace's Bolt app around a HelpBot. Serve `self.app` over HTTP or Socket Mode."""
 
     def __init__(self, bot, settings: Settings, client: AsyncWebClient, identity: Identity, signing_secret: str | None = None,
-                 serving: Serving | None = None):
+                 serving: Serving | None = None, oauth=None):
+        """`oauth`: (AsyncOAuthSettings, authorize) from adapters/slack/oauth.py for a distributed app
+        (each workspace answered with its own token); None for one workspace's bot token."""
         self.bot = bot
         self.serving = serving or Serving()  # tracks the answers in flight; `serving.drain()` waits for them
         self.conf = settings.slack
-        self.client = client
+        self._client = client
         count_rate_limits(client, bot.metrics)
-        self.identity = identity
+        self._identity = identity
         self.signing_secret = signing_secret  # HTTP mode: front.FrontDoor checks requests with it
-        self.admins = AdminCheck(client, settings)
+        self.admins = AdminCheck(lambda: self.client, settings)
         self.seen_events = ExpiringCache(maxsize=20_000, ttl=3600)  # event id -> IN_FLIGHT/HANDLED/FAILED; Slack retries for ~1 hour
-        self.threads = ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600)  # (channel, thread_ts) answered
+        # (channel, thread_ts) answered in: this replica's cache, and the store when replicas share one
+        self.threads = SharedThreads("slack", ExpiringCache(maxsize=20_000, ttl=7 * 24 * 3600), bot.audit.store, bot.metrics)
         self.clicks = ExpiringCache(maxsize=20_000, ttl=24 * 3600)  # one vote per (reply, user, value)
         self.claims = EventClaims(bot.audit.store, bot.metrics, "slack")  # replicas sharing PostgreSQL claim each event
+        self.oauth = oauth is not None
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret or "",
@@ -74,7 +93,10 @@ class SlackAdapter:
             process_before_response=False,
             logger=logging.getLogger("helpbot.slack.bolt"),
             name="helpbot",
+            **({"oauth_settings": oauth[0], "authorize": oauth[1]} if oauth else {}),
         )
+        if oauth:
+            self.app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: the store forgets them
         self.app.middleware(self._require_front_door)
         self.app.middleware(self._drop_duplicates)
         self.app.event("app_mention")(self._on_mention)
@@ -82,6 +104,24 @@ class SlackAdapter:
         self.app.command(self.conf["command"])(self._on_command)
         self.app.action(re.compile(r"^helpbot_feedback_"))(self._on_feedback)
         self.app.error(self._on_error)
+
+    # -- the workspace an event came from -----------------------------------------------------
+    @property
+    def client(self) -> AsyncWebClient:
+        """The Web API client for the current event's workspace (OAuth: with its own token)."""
+        workspace = _WORKSPACE.get()
+        return workspace.client if workspace else self._client
+
+    @property
+    def identity(self) -> Identity:
+        workspace = _WORKSPACE.get()
+        return workspace.identity if workspace else self._identity
+
+    def _enter(self, context) -> None:
+        """OAuth: answer with the token and bot user Bolt found for this request's workspace."""
+        if self.oauth and context is not None and context.get("bot_token"):
+            identity = Identity(user_id=context.bot_user_id or "", bot_id=context.bot_id or "", team_id=context.team_id or "")
+            _WORKSPACE.set(Workspace(context.client, identity))
 
     # -- request filtering ------------------------------------------------------------------
     @staticmethod
@@ -109,7 +149,9 @@ class SlackAdapter:
                 return BoltResponse(status=200, body="")
             if event_id:
                 self.seen_events.set(event_id, IN_FLIGHT)
-                if self.claims.shared and not await asyncio.to_thread(self.claims.claim, event_id):
+                claim = asyncio.get_running_loop().run_in_executor(self.claims.executor, self.claims.claim, event_id,
+                                                                   json.dumps(body)) if self.claims.shared else None
+                if claim is not None and not await claim:
                     self.seen_events.set(event_id, FAILED)  # not answered here: a retry asks the database again
                     log.info("slack: dropped event %s: another replica answers it (retry %s)", event_id, retry)
                     return BoltResponse(status=200, body="")
@@ -117,12 +159,26 @@ class SlackAdapter:
                 log.info("slack: answering retry %s of event %s (%s)", retry, event_id, state or "not seen before")
         return await next()
 
+    async def take_over(self, interval: float = 5.0) -> None:
+        """Replicas sharing PostgreSQL: answer the events a replica that died (SIGKILL, lost node)
+        had acknowledged to Slack but not answered; Slack will not send them again. Runs until cancelled."""
+        while True:
+            await asyncio.sleep(interval)
+            for event_id, body in await asyncio.to_thread(self.claims.take_over):
+                log.warning("slack: answering event %s that a replica which stopped had acknowledged", event_id)
+                request = AsyncBoltRequest(body=body, headers={"content-type": ["application/json"]},
+                                           context={VERIFIED: True})  # verified when it first arrived
+                try:
+                    await self.app.async_dispatch(request)
+                except Exception:  # noqa: BLE001 - one bad row never stops the loop
+                    log.exception("slack: could not take over event %s", event_id)
+
     def _event_done(self, event_id: str | None, answered: bool) -> None:
         """Record how an event ended: a later retry of a FAILED one is answered again."""
         if event_id:
             self.seen_events.set(event_id, HANDLED if answered else FAILED)
             if self.claims.shared:  # in the background: the shared row only matters to a later retry
-                asyncio.get_running_loop().run_in_executor(None, self.claims.finish, event_id, answered)
+                asyncio.get_running_loop().run_in_executor(self.claims.executor, self.claims.finish, event_id, answered)
 
     @staticmethod
     def _from_a_person(event: dict) -> bool:
@@ -133,31 +189,49 @@ class SlackAdapter:
                 and not event.get("bot_id") and event.get("subtype") in ASKING_SUBTYPES)
 
     # -- listeners ----------------------------------------------------------------------------
-    async def _on_mention(self, event: dict, body: dict) -> None:
+    async def _on_mention(self, event: dict, body: dict, context=None) -> None:
+        self._enter(context)
         if self._from_a_person(event):
             await self._tracked(self._answer_event(event, body.get("event_id")))
         else:
             self._event_done(body.get("event_id"), answered=True)
 
-    async def _on_message(self, event: dict, body: dict) -> None:
+    async def _on_message(self, event: dict, body: dict, context=None) -> None:
+        self._enter(context)
         if not self._from_a_person(event):
             self._event_done(body.get("event_id"), answered=True)
             return
         thread_ts = event.get("thread_ts")
         mentioned = f"<@{self.identity.user_id}" in (event.get("text") or "")
         dm = event.get("channel_type") == "im"
-        follow_up = bool(thread_ts) and (event.get("channel"), thread_ts) in self.threads
+        # A thread the bot answered in, on this replica or (shared store) on another one.
+        follow_up = bool(thread_ts) and not dm and not mentioned and await self._followed(event["channel"], thread_ts)
         # A mention in a channel also arrives as app_mention; answer it there only.
         if dm or (follow_up and not mentioned):
             await self._tracked(self._answer_event(event, body.get("event_id")))
         else:
             self._event_done(body.get("event_id"), answered=True)  # not for us: nothing to retry
 
-    async def _on_command(self, ack, body) -> None:
+    async def _followed(self, channel: str, thread_ts: str) -> bool:
+        key = (channel, thread_ts)
+        if key in self.threads.local:
+            return True
+        return self.threads.store is not None and await asyncio.to_thread(self.threads.__contains__, key)
+
+    async def _answered_in(self, channel: str, thread_ts: str) -> None:
+        """Follow up in this thread from now on (every replica, when the store is shared)."""
+        if self.threads.store is None:
+            self.threads.add((channel, thread_ts))
+        else:
+            await asyncio.to_thread(self.threads.add, (channel, thread_ts))
+
+    async def _on_command(self, ack, body, context=None) -> None:
+        self._enter(context)
         await ack()
         await self._tracked(handle_command(self, body, ResponseUrl(body["response_url"], self.bot.metrics)))
 
-    async def _on_feedback(self, ack, body, action, respond) -> None:
+    async def _on_feedback(self, ack, body, action, respond, context=None) -> None:
+        self._enter(context)
         await ack()
         user = (body.get("user") or {}).get("id", "")
         try:
@@ -252,7 +326,7 @@ class SlackAdapter:
         if replace and (dm or not reply.ephemeral):
             await self.client.chat_update(channel=channel, ts=replace, text=text, blocks=blocks)
             if thread_ts and not dm:
-                self.threads.set((channel, thread_ts))
+                await self._answered_in(channel, thread_ts)
             return
         if replace:
             await self.client.chat_delete(channel=channel, ts=replace)
@@ -266,7 +340,7 @@ class SlackAdapter:
             channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
         if thread_ts and not dm:
-            self.threads.set((channel, thread_ts))
+            await self._answered_in(channel, thread_ts)
 
     async def tell_error(self, channel: str, user: str, thread_ts: str | None) -> None:
         try:

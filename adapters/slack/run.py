@@ -3,6 +3,7 @@ at /slack/events. `adapters/serve.py` runs it."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -54,6 +55,12 @@ async def serve_http(adapter: SlackAdapter, host: str, port: int) -> tuple[web.A
     door = FrontDoor(adapter.app, adapter.signing_secret, adapter.bot.metrics)
     web_app = web.Application(client_max_size=door.max_body)
     web_app.router.add_post(EVENTS_PATH, door.handle)
+    if adapter.oauth:
+        from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_handler
+
+        handle = oauth_handler(adapter.app)
+        web_app.router.add_get(INSTALL_PATH, handle)
+        web_app.router.add_get(REDIRECT_PATH, handle)
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -90,7 +97,8 @@ class Slack(Adapter):
 
     name = "slack"
     help = ("Serve Slack. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; --http PORT needs "
-            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. See docs/slack.md.")
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or, to be installed in many workspaces, SLACK_CLIENT_ID, "
+            "SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and SLACK_SIGNING_SECRET. See docs/slack.md.")
     options = (
         click.Option(["--http", "http_port"], type=click.IntRange(0, 65535), default=None, metavar="PORT",
                      help="Use the Events API over HTTP on PORT (path /slack/events) instead of Socket Mode."),
@@ -99,15 +107,30 @@ class Slack(Adapter):
 
     def __init__(self, settings: Settings, http_port: int | None = None, host: str = "0.0.0.0"):
         self.settings, self.http_port, self.host = settings, http_port, host
+        # OAuth distribution (many workspaces) when the app's client id is set
+        self.oauth = bool(Settings.secret("SLACK_CLIENT_ID"))
+        if self.oauth and http_port is None:
+            raise HelpbotError("SLACK_CLIENT_ID is set (installs in many workspaces through OAuth), which needs the "
+                               "Events API: add --http PORT, or unset SLACK_CLIENT_ID for Socket Mode with SLACK_BOT_TOKEN")
 
     def secrets(self) -> list[Secret]:
+        if self.oauth:
+            from adapters.slack.oauth import oauth_secrets
+
+            return oauth_secrets()
         return token_secrets(http=self.http_port is not None)
 
     async def preflight(self, secrets: dict[str, str]) -> None:
+        if self.oauth:
+            api_url(self.settings)  # each workspace's token is checked when it installs
+            return
         client, _ = await connect(self.settings, Tokens(bot=secrets["SLACK_BOT_TOKEN"]))  # before the model load
         await close_client(client)
 
     async def run(self, bot, serving: Serving) -> None:
+        if self.oauth:
+            await self._run_oauth(bot, serving)
+            return
         tokens = Tokens(bot=serving.secrets["SLACK_BOT_TOKEN"], app=serving.secrets.get("SLACK_APP_TOKEN"),
                         signing_secret=serving.secrets.get("SLACK_SIGNING_SECRET"))
         client, identity = await connect(self.settings, tokens)
@@ -115,6 +138,7 @@ class Slack(Adapter):
             cleanup.push_async_callback(close_client, client)
             adapter = SlackAdapter(bot, self.settings, client, identity, signing_secret=tokens.signing_secret, serving=serving)
             cleanup.push_async_callback(serving.drain)  # after events stop coming: finish the answers in flight
+            _take_over_in_background(adapter, cleanup)
             where = f"workspace {identity.team or identity.team_id} as <@{identity.user_id}>"
             if self.http_port is not None:
                 runner, port = await serve_http(adapter, self.host, self.http_port)
@@ -125,3 +149,29 @@ class Slack(Adapter):
                 cleanup.push_async_callback(handler.close_async)
                 serving.say(f"helpbot: serving Slack {where} over Socket Mode")
             await serving.stopped()
+
+    async def _run_oauth(self, bot, serving: Serving) -> None:
+        """Many workspaces: Bolt's install pages, installations in the store, a token per workspace."""
+        from adapters.slack.oauth import INSTALL_PATH, installations, oauth_settings
+
+        client = make_client(None, api_url(self.settings), session=aiohttp.ClientSession())
+        async with contextlib.AsyncExitStack() as cleanup:
+            cleanup.push_async_callback(close_client, client)
+            oauth = oauth_settings(bot.audit.store, serving.secrets)
+            adapter = SlackAdapter(bot, self.settings, client, Identity("", "", ""),
+                                   signing_secret=serving.secrets["SLACK_SIGNING_SECRET"], serving=serving, oauth=oauth)
+            cleanup.push_async_callback(serving.drain)
+            _take_over_in_background(adapter, cleanup)
+            runner, port = await serve_http(adapter, self.host, self.http_port)
+            cleanup.push_async_callback(runner.cleanup)
+            count = await asyncio.to_thread(installations, bot.audit.store)
+            serving.say(f"helpbot: serving Slack in {count} installed workspace(s), Events API on "
+                        f"http://{self.host}:{port}{EVENTS_PATH}; install at http://{self.host}:{port}{INSTALL_PATH}")
+            await serving.stopped()
+
+
+def _take_over_in_background(adapter: SlackAdapter, cleanup: contextlib.AsyncExitStack) -> None:
+    """Replicas sharing PostgreSQL answer what a dead replica acknowledged but never answered."""
+    if adapter.claims.shared:
+        task = asyncio.create_task(adapter.take_over())
+        cleanup.callback(task.cancel)

@@ -164,9 +164,18 @@ class Metrics:
             "helpbot_event_dedup_fallbacks_total",
             "Events de-duplicated in this replica's memory only because the database was unavailable, by platform.",
             ("platform",))
+        self.shared_state_fallbacks = Counter(
+            "helpbot_shared_state_fallbacks_total",
+            "Calls that kept conversation memory, guard counters, threads or the knowledge sync in this replica "
+            "only because the database was unavailable, by state.", ("state",))
+        self.knowledge_in_sync = Gauge(
+            "helpbot_knowledge_in_sync",
+            "1 if this replica serves the knowledge last reloaded on any replica (or is alone), else 0.")
+        self.knowledge_in_sync.set(1)
         self.all: list[_Metric] = [self.messages, self.latency, self.guard_blocks, self.generated, self.llm_queue_depth,
                                    self.reloads, self.last_reload_ts, self.last_reload_ok, self.delivery_failures,
-                                   self.rate_limited, self.slack_refused, self.audit_write_failures, self.store_fallbacks]
+                                   self.rate_limited, self.slack_refused, self.audit_write_failures, self.store_fallbacks,
+                                   self.shared_state_fallbacks, self.knowledge_in_sync]
 
     def observe(self, reply, platform: str) -> None:
         """Count one handled message (called by the pipeline after each reply)."""

@@ -34,6 +34,7 @@ from bot.messages import Message, Reply
 from bot.core.metrics import Metrics
 from bot.core.modes import ChannelModes
 from bot.core.store import open_store
+from bot.core.store_shared import shared_state
 from bot.paths import index_path, resolve_knowledge
 from bot.llm.writer import AnswerWriter, ProgressSink
 from bot.guard import GuardOutcome
@@ -41,7 +42,6 @@ from bot.guard.stage import GuardStage, redact_for_log
 from bot.routing.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
 from bot.routing.head import load_head
-from bot.routing.memory import ConversationMemory
 from bot.routing.plan import Plan
 from bot.routing.style import StyleRequest, find_style
 
@@ -120,7 +120,9 @@ class HelpBot:
         if self.audit.on_failure is None:
             self.audit.on_failure = self.metrics.audit_write_failed
         self.modes = modes or ChannelModes(self.audit.store)
-        self.guard = GuardStage(settings)
+        # Replicas sharing PostgreSQL share conversation memory and the guard's counters too.
+        self.memory, guard_state = shared_state(self.audit.store, settings, self.metrics)
+        self.guard = GuardStage(settings, guard_state)
         for channel, mode in self.modes.all().items():  # modes admins set per channel survive restarts
             self.guard.set_channel_mode(channel, mode)
         self.generator = generator if generator is not None else build_generator(dict(settings.llm))
@@ -128,8 +130,7 @@ class HelpBot:
         self.metrics.llm_queue_depth.set_function(lambda: self.generator.queue_depth if self.generator else 0)
         self._reload_stages: list[Stage] = [self._stage_guard]
         self._swap_lock = threading.Lock()
-        core = settings.core
-        self.memory = ConversationMemory(core["memory_turns"], core["memory_conversations"])
+        self.sync = None  # replicas sharing a store: bot/ops/sync.py (started with the ops server)
         self.scan_cache = ScanCache()  # the knowledge scan's verdicts by text: reloads rescan changed chunks only
         self.snapshot: Snapshot = self._build(kb, progress)
         self.router = self._router(self.snapshot)

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from bot.core.store import Store, events_cutoff
+from bot.core.store import Store, purge_shared_state
 from bot.errors import HelpbotError
 
 migrations = Migrations("helpbot.audit")
@@ -58,6 +58,27 @@ def m002_events(db: sqlite_utils.Database) -> None:
     """Event de-duplication: one row per (platform, event id) that a replica claimed."""
     db["events"].create({"platform": str, "event_id": str, "state": str, "ts": str}, pk=("platform", "event_id"))
     db["events"].create_index(["ts"])
+
+
+@migrations()
+def m003_shared_state(db: sqlite_utils.Database) -> None:
+    """What replicas share besides the audit log: threads answered in, conversation turns, the
+    guard's counters, replicas and their knowledge, Slack installations and OAuth states."""
+    db["threads"].create({"platform": str, "key": str, "ts": str}, pk=("platform", "key"))
+    db["threads"].create_index(["ts"])
+    db["turns"].create({"id": int, "conversation": str, "ts": str, "question": str, "route": str, "source": str}, pk="id")
+    db["turns"].create_index(["conversation", "id"])
+    db["turns"].create_index(["ts"])
+    db["guard_buckets"].create({"key": str, "tokens": float, "at": float, "taken": int}, pk="key")
+    db["guard_recent"].create({"key": str, "at": float, "digest": int})
+    db["guard_recent"].create_index(["key", "at"])
+    db["replicas"].create({"id": str, "host": str, "started": str, "seen": str, "kb": str, "version": str,
+                           "ok": int, "error": str}, pk="id")
+    db["slack_installations"].create({"enterprise_id": str, "team_id": str, "data": str, "ts": str},
+                                     pk=("enterprise_id", "team_id"))
+    db["oauth_states"].create({"state": str, "expires": float}, pk="state")
+    db["events"].add_column("owner", str)  # the replica that claimed it (claims of a dead replica go stale)
+    db["events"].add_column("body", str)  # the event while it is in flight (another replica may take it over)
 
 
 class SqliteStore(Store):
@@ -121,11 +142,24 @@ class SqliteStore(Store):
         with self._lock, self.conn:
             return self.conn.execute(sql, list(params)).fetchone()
 
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock, self.conn:
+            return self.conn.execute(sql, list(params)).fetchall()
+
+    def write_script(self, steps: Sequence[tuple[str, Sequence[Any]]]) -> tuple | None:
+        with self._lock, self.conn:
+            row = None
+            for sql, params in steps:
+                cur = self.conn.execute(sql, list(params))
+                row = cur.fetchone() if cur.description else row
+            return row
+
     def purge_before(self, cutoff: str) -> dict[str, int]:
         with self._lock, self.conn:
             audit = self.conn.execute("delete from audit where ts < ?", [cutoff]).rowcount
             feedback = self.conn.execute("delete from feedback where ts < ?", [cutoff]).rowcount
-            self.conn.execute("delete from events where ts < ?", [events_cutoff(cutoff)])
+            for sql, params in purge_shared_state(cutoff):
+                self.conn.execute(sql, params)
         with self._lock:
             self.conn.execute("VACUUM")
         return {"audit": audit, "feedback": feedback}

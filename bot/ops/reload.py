@@ -54,6 +54,7 @@ class ReloadResult:
     reused_texts: int = 0
     duration_ms: float = 0.0
     busy: bool = False
+    replicas: list[dict] = field(default_factory=list)  # replicas sharing the store: what each serves now
 
     def changes(self) -> str:
         parts = []
@@ -89,6 +90,7 @@ class ReloadResult:
             if len(self.findings) > 20:
                 lines.append(f"    (+{len(self.findings) - 20} more: run `helpbot index` to list them all)")
         lines += [f"  {n}" for n in self.notes]
+        lines += [strings.RELOAD_REPLICA[r["state"]].format(**r) for r in self.replicas]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -264,4 +266,6 @@ async def reload_knowledge(bot, who: str, dry_run: bool = False, wait: bool = Fa
     async with lock:
         result = await asyncio.to_thread(reload_sync, bot, who, dry_run)
         await asyncio.to_thread(_record, bot, result)
+    if getattr(bot, "sync", None) is not None:  # replicas sharing a store: every one reloads (bot/ops/sync.py)
+        await bot.sync.after_reload(result)
     return result

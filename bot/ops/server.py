@@ -6,7 +6,7 @@
     POST /admin/reload  `Authorization: Bearer $HELPBOT_ADMIN_TOKEN`; JSON body {"dry_run": bool}
 
 `start_ops_server(bot)` also reloads on SIGHUP and, with `[ops] watch = true`, when a knowledge
-file changes. `await runner.cleanup()` stops all of it.
+file changes; with a shared store (PostgreSQL) it follows reloads run on other replicas (bot/ops/sync.py). `await runner.cleanup()` stops all of it.
 """
 
 from __future__ import annotations
@@ -50,8 +50,12 @@ async def readyz(request: web.Request) -> web.Response:
     reasons = readiness(request.app[BOT])
     if reasons:
         return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
-    snap = request.app[BOT].snapshot
-    return web.json_response({"status": "ready", "kb": snap.kb.fingerprint, "chunks": len(snap.kb.chunks)})
+    bot = request.app[BOT]
+    snap = bot.snapshot
+    body = {"status": "ready", "kb": snap.kb.fingerprint, "chunks": len(snap.kb.chunks)}
+    if getattr(bot, "sync", None) is not None:  # replicas: does this one serve what was last reloaded?
+        body["knowledge"] = bot.sync.status()
+    return web.json_response(body)
 
 
 async def metrics_view(request: web.Request) -> web.Response:
@@ -122,6 +126,10 @@ async def start_ops_server(bot, host: str | None = None, port: int | None = None
             extras["watcher"].cancel()
         if extras.get("sighup"):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        if extras.get("sync"):
+            extras["sync"].cancel()
+            await asyncio.gather(extras["sync"], return_exceptions=True)
+            bot.sync = None
 
     app.on_cleanup.append(stop_extras)
     runner = web.AppRunner(app, access_log=None)
@@ -135,6 +143,12 @@ async def start_ops_server(bot, host: str | None = None, port: int | None = None
             "set [ops] port / HELPBOT_OPS_PORT to a free port (0 = any free port)"
         ) from None
     extras["sighup"] = _install_sighup(bot)
+    store = getattr(getattr(bot, "audit", None), "store", None)  # (a bot still loading has none yet)
+    if store is not None and store.shared and getattr(bot, "sync", None) is None:  # replicas: reload everywhere
+        from bot.ops.sync import KnowledgeSync
+
+        bot.sync = KnowledgeSync(bot)
+        extras["sync"] = asyncio.create_task(bot.sync.run())
     if ops["watch"]:
         from bot.ops.watch import watch_knowledge
 

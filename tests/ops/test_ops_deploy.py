@@ -159,7 +159,9 @@ def test_k8s_manifests_agree():
     assert {v["configMap"]["name"] for v in volumes.values() if "configMap" in v} <= set(config_maps)
     secrets = {d["metadata"]["name"]: d for d in docs["Secret"]}
     assert {e["secretRef"]["name"] for e in container["envFrom"]} <= set(secrets)
-    assert set(next(iter(secrets.values()))["stringData"]) <= set(SECRET_ENV)
+    secret_keys = set(next(iter(secrets.values()))["stringData"])
+    assert secret_keys - {"HELPBOT_DATABASE_URL"} <= set(SECRET_ENV)  # the URL carries a password: a Secret too
+    load_settings(env={"HELPBOT_DATABASE_URL": "postgresql://u:p@postgres:5432/helpbot"})  # a real setting
     assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] != 0
     # the mounted config file is valid helpbot settings, and its paths are the mounts
     env = {e["name"]: e["value"] for e in container["env"]}
@@ -221,10 +223,75 @@ def _resolves(argv: list[str]) -> bool:
 
 def test_deploy_files_run_real_helpbot_commands():
     lines = [json.loads(dict(dockerfile())["CMD"])]
-    lines.append(compose()["services"]["helpbot"]["command"])
+    lines += [compose()["services"][name]["command"] for name in ("helpbot", "helpbot-a", "helpbot-b")]
     lines.append(k8s()["Deployment"][0]["spec"]["template"]["spec"]["containers"][0]["args"])
     for unit, key in (("helpbot.service", "ExecStart"), ("helpbot-purge.service", "ExecStart")):
         lines.append(systemd(unit)["Service"][key].split()[1:])
     for argv in lines:
         assert _resolves(argv), argv
     assert not _resolves(["serve", "irc"])
+
+
+def _nginx_upstreams() -> tuple[set[str], str]:
+    text = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    upstream = re.search(r"upstream helpbot \{(.*?)\}", text, re.S).group(1)
+    return set(re.findall(r"server\s+(\S+?)(?:\s|;)", upstream)), text
+
+
+def test_compose_scale_profile_runs_postgres_two_replicas_and_a_load_balancer():
+    services = compose()["services"]
+    scale = {name for name, svc in services.items() if "scale" in svc.get("profiles", [])}
+    assert scale == {"postgres", "helpbot-a", "helpbot-b", "lb"}
+    assert "profiles" not in services["helpbot"]  # `docker compose up` alone: one bot, SQLite, as before
+    postgres = services["postgres"]["environment"]
+    upstreams, nginx = _nginx_upstreams()
+    ports = set()
+    for name in ("helpbot-a", "helpbot-b"):
+        replica = services[name]
+        command = replica["command"]
+        assert command[:3] == ["serve", "slack", "--http"]
+        ports.add(f"{name}:{command[3]}")
+        env = replica["environment"]
+        url = urlparse(env["HELPBOT_DATABASE_URL"])
+        assert url.scheme == "postgresql" and url.hostname == "postgres" and url.path == "/" + postgres["POSTGRES_DB"]
+        assert url.username == postgres["POSTGRES_USER"]
+        assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+        _check_settings_env(env, name)
+        assert {k for k in env if not k.startswith("HELPBOT_")} <= set(SECRET_ENV)
+        assert _url_port(" ".join(replica["healthcheck"]["test"])) == (PORT, "/readyz")
+        data = [v for v in replica["volumes"] if v.split(":")[1] == "/var/lib/helpbot"]
+        assert data == [f"{name}-data:/var/lib/helpbot"]  # each replica its own index
+    assert upstreams == ports  # nginx sends Slack's requests to both replicas
+    assert "location /slack/" in nginx and "non_idempotent" in nginx
+    lb = services["lb"]
+    assert set(lb["depends_on"]) == {"helpbot-a", "helpbot-b"}
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in lb["volumes"]
+    assert not any(str(PORT) in p for p in lb["ports"])  # the ops port stays private
+    assert {"helpbot-pg", "helpbot-a-data", "helpbot-b-data"} <= set(compose()["volumes"])
+
+
+def test_k8s_runs_several_replicas_with_a_disruption_budget_and_readiness():
+    docs = k8s()
+    deployment = docs["Deployment"][0]
+    spec = deployment["spec"]
+    assert spec["replicas"] > 1 and spec["strategy"]["type"] == "RollingUpdate"
+    assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    labels = spec["template"]["metadata"]["labels"]
+    [pdb] = docs["PodDisruptionBudget"]
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert 1 <= pdb["spec"]["minAvailable"] < spec["replicas"]
+    container = spec["template"]["spec"]["containers"][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    args = container["args"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert args[:3] == ["serve", "slack", "--http"] and int(args[3]) == ports["http"]
+    http = next(s for s in docs["Service"] if s["spec"]["ports"][0]["targetPort"] == "http")
+    assert http["spec"]["selector"].items() <= labels.items()
+    volumes = {v["name"]: v for v in spec["template"]["spec"]["volumes"]}
+    assert "emptyDir" in volumes["data"]  # the index is per pod; shared state is in PostgreSQL
+    claims = {d["metadata"]["name"]: d for d in docs["PersistentVolumeClaim"]}
+    knowledge = claims[volumes["knowledge"]["persistentVolumeClaim"]["claimName"]]
+    assert knowledge["spec"]["accessModes"] == ["ReadOnlyMany"]  # mounted by every replica
+    assert "HELPBOT_DATABASE_URL" in docs["Secret"][0]["stringData"]
+    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert "pdb.yaml" in kustomization["resources"]

@@ -36,6 +36,9 @@ class FakeSlack:
         self.identity = {"user_id": user_id, "bot_id": bot_id, "team_id": team_id, "team": "Test workspace", "user": "helpbot"}
         self.tokens = tokens  # None: any token is valid; else only these
         self.users: dict[str, dict] = {}  # users.info answers: id -> {"is_admin": ..., "is_owner": ...}
+        self.workspaces: dict[str, dict] = {}  # OAuth: code -> the workspace oauth.v2.access installs (add_workspace)
+        self.identities: dict[str, dict] = {}  # bot token -> auth.test's answer for it (installed workspaces)
+        self.client: tuple[str, str] | None = None  # OAuth app credentials oauth.v2.access accepts (None: any)
         self.calls: list[Call] = []
         self.queued: dict[str, list[tuple[int, dict, dict]]] = {}
         self.url = ""
@@ -76,6 +79,12 @@ class FakeSlack:
         instead (e.g. a 429 with Retry-After)."""
         self.queued.setdefault(method, []).append((status, headers or {}, body))
 
+    def add_workspace(self, code: str, team_id: str, token: str, bot_user_id: str, team: str = "Other workspace") -> None:
+        """Slack's side of an OAuth install: the redirect's `code` gives this workspace's bot token."""
+        identity = {"user_id": bot_user_id, "bot_id": "B" + team_id, "team_id": team_id, "team": team, "user": "helpbot"}
+        self.workspaces[code] = {"token": token, **identity}
+        self.identities[token] = identity
+
     def calls_to(self, *methods: str) -> list[Call]:
         return [c for c in self.calls if c.method in methods]
 
@@ -103,19 +112,41 @@ class FakeSlack:
             else:
                 args.update(await request.post())
         auth = request.headers.get("Authorization", "")
+        if method == "oauth.v2.access":  # the app's credentials, as HTTP Basic auth or in the form
+            if auth.startswith("Basic "):
+                import base64
+
+                args["client_id"], _, args["client_secret"] = base64.b64decode(auth[6:]).decode().partition(":")
+            auth = ""
         token = auth.removeprefix("Bearer ") or args.get("token")
         await self._record(Call(method, args, token=token, path=request.path))
         if self.queued.get(method):
             status, headers, body = self.queued[method].pop(0)
             return web.json_response(body, status=status, headers=headers)
-        if self.tokens is not None and token not in self.tokens:
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_access(args))
+        if self.tokens is not None and token not in self.tokens and token not in self.identities:
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        return web.json_response(self._answer(method, args))
+        return web.json_response(self._answer(method, args, token))
 
-    def _answer(self, method: str, args: dict) -> dict:
+    def _oauth_access(self, args: dict) -> dict:
+        """oauth.v2.access: exchange an install's code for the workspace's bot token."""
+        if self.client is not None and (args.get("client_id"), args.get("client_secret")) != self.client:
+            return {"ok": False, "error": "invalid_client_id"}
+        workspace = self.workspaces.pop(args.get("code", ""), None)
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True, "access_token": workspace["token"], "token_type": "bot", "scope": "chat:write,commands",
+            "bot_user_id": workspace["user_id"], "app_id": "A0HELP",
+            "team": {"id": workspace["team_id"], "name": workspace["team"]}, "enterprise": None,
+            "authed_user": {"id": "UINSTALLER"}, "is_enterprise_install": False,
+        }
+
+    def _answer(self, method: str, args: dict, token: str | None = None) -> dict:
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
-            return {"ok": True, "url": "https://test.slack.invalid/", **self.identity}
+            return {"ok": True, "url": "https://test.slack.invalid/", **self.identities.get(token, self.identity)}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
         if method == "chat.update":

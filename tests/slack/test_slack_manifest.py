@@ -23,7 +23,8 @@ def methods_used() -> set[str]:
     return set(re.findall(r"\b((?:chat|reactions|users)_[A-Za-z]+)\b", source))
 
 
-@pytest.mark.parametrize("name, socket_mode", [("manifest.yaml", True), ("manifest-http.yaml", False)])
+@pytest.mark.parametrize("name, socket_mode", [("manifest.yaml", True), ("manifest-http.yaml", False),
+                                               ("manifest-oauth.yaml", False)])
 def test_manifest_matches_the_adapter(name, socket_mode):
     manifest = yaml.safe_load((ROOT / "deploy" / "slack" / name).read_text())
     settings = manifest["settings"]
@@ -39,3 +40,14 @@ def test_manifest_matches_the_adapter(name, socket_mode):
         urls = [manifest["features"]["slash_commands"][0]["url"], settings["event_subscriptions"]["request_url"],
                 settings["interactivity"]["request_url"]]
         assert all(u.endswith("/slack/events") for u in urls)
+
+
+def test_the_oauth_manifest_asks_for_the_scopes_the_install_link_asks_for():
+    from adapters.slack.oauth import BOT_SCOPES, REDIRECT_PATH
+
+    manifest = yaml.safe_load((ROOT / "deploy" / "slack" / "manifest-oauth.yaml").read_text())
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH) and redirect.startswith("https://")
+    http = yaml.safe_load((ROOT / "deploy" / "slack" / "manifest-http.yaml").read_text())
+    assert sorted(http["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)

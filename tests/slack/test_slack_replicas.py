@@ -105,3 +105,78 @@ async def test_a_vote_clicked_again_on_the_other_replica_counts_once(replicas, s
     await asyncio.sleep(0.2)
     rows = shared_bot.audit.store.execute("select value from feedback where message_ref = ?", [str(ref)]).fetchall()
     assert rows == [("helpful",)]
+
+
+@pytest.fixture
+def other_bot(settings, embedder, pg_url):
+    """A second replica: its own HelpBot (own memory and caches) on the same PostgreSQL database."""
+    from bot.config import Settings
+    from bot.core.pipeline import HelpBot
+
+    data = {k: dict(v) for k, v in settings.data.items()}
+    data["core"]["database_url"] = pg_url
+    bot = HelpBot(Settings(data), knowledge_dir=KNOWLEDGE, embedder=embedder)
+    yield bot
+    bot.audit.store.close()
+
+
+async def test_a_follow_up_in_a_thread_started_on_the_other_replica_is_answered(fake, shared_bot, other_bot, settings):
+    from bot.ops.stats import compute_stats
+
+    local = settings_for(settings, fake)
+    async with serving(fake, shared_bot, local) as a, serving(fake, other_bot, local) as b:
+        ts = await a.mention(QUESTION, channel="CTHREAD", event_id="EvTHREAD")
+        [first] = await a.fake.wait_calls("chat.postMessage")
+        assert first.args["thread_ts"] == ts
+        conversation = f"slack:CTHREAD:{ts}"
+        # replica B never saw the thread, yet knows the bot answered in it and what was asked there
+        assert ("CTHREAD", ts) not in b.adapter.threads.local
+        assert other_bot.memory.last(conversation).question.endswith(QUESTION)
+        follow_up = {"type": "message", "channel": "CTHREAD", "user": "UBOB", "text": "How do I export my notes?",
+                     "ts": b.next_ts(), "thread_ts": ts, "channel_type": "channel"}
+        assert await b.event(follow_up, event_id="EvFOLLOWUP") == 200  # (each harness numbers its own event ids)
+        posts = await a.fake.wait_calls("chat.postMessage", 2)
+        assert posts[1].args["thread_ts"] == ts and "File → Export" in posts[1].args["blocks"][0]["text"]["text"]
+        # one audit log: either replica's stats show both answers
+        for bot in (shared_bot, other_bot):
+            rows = bot.audit.store.execute("select platform from audit where conversation = ?", [conversation]).fetchall()
+            assert rows == [("slack",), ("slack",)]
+            stats = compute_stats(bot.audit.store, days=1)
+            assert stats["total"] >= 2
+        turns = shared_bot.audit.store.last_turns(conversation, 10)
+        assert len(turns) == 2 and "export" in turns[0][0].lower()  # B's turn is there for A's next follow-up
+
+
+async def test_events_a_dead_replica_acknowledged_are_answered_once_by_the_survivors(replicas, shared_bot, settings):
+    import json
+
+    from bot.core.store import ago_iso, open_store
+
+    a, b = replicas
+    dead = open_store(shared_bot.settings)  # a third replica: it acknowledged two events, then was killed
+    try:
+        events = {}
+        for n in range(2):
+            event = _event(a, f"CDEAD{n}")
+            body = {"token": "t", "team_id": "T0HELP", "api_app_id": "A0HELP", "type": "event_callback",
+                    "event_id": f"EvDEAD{n}", "event_time": 1, "event": {"event_ts": event["ts"], **event}}
+            assert await asyncio.to_thread(dead.claim_event, "slack", f"EvDEAD{n}", json.dumps(body))
+            events[f"EvDEAD{n}"] = body
+        beat = "insert into replicas (id, seen) values (?, ?)"
+        await asyncio.to_thread(dead.write_returning, beat, [dead.replica, ago_iso(60)])
+        # a retry of one reaches a survivor (the dead replica's claim is stale: it is answered there)...
+        assert await b.event(events["EvDEAD0"]["event"], event_id="EvDEAD0", headers=RETRY) == 200
+        # ...and the survivors take over what the dead one had acknowledged: each event answered once
+        tasks = [asyncio.create_task(h.adapter.take_over(interval=0.05)) for h in (a, b)]
+        try:
+            posts = await a.fake.wait_calls("chat.postMessage", 2)
+            await asyncio.sleep(0.5)
+        finally:
+            for task in tasks:
+                task.cancel()
+        assert sorted(p.args["channel"] for p in a.fake.calls_to("chat.postMessage")) == ["CDEAD0", "CDEAD1"]
+        assert len(posts) == 2
+        for event_id in events:
+            assert await _state(shared_bot, event_id) == HANDLED
+    finally:
+        dead.close()
