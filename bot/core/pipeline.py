@@ -40,7 +40,6 @@ from bot.guard import GuardOutcome
 from bot.guard.stage import GuardStage, redact_for_log
 from bot.routing.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
-from bot.routing.head import load_head
 from bot.routing.memory import ConversationMemory
 from bot.routing.plan import Plan
 from bot.routing.style import StyleRequest, find_style
@@ -149,7 +148,7 @@ class HelpBot:
     def _router(self, snapshot: Snapshot) -> Router:
         r = self.settings.router
         return Router(
-            snapshot.index, snapshot.calibration, snapshot.kb.service, load_head(), self.memory,
+            snapshot.index, snapshot.calibration, snapshot.kb.service, self.memory,
             self.settings.retrieval["top_k"], r["ambiguity_margin"], r["max_parts"],
         )
 

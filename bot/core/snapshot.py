@@ -19,7 +19,6 @@ from bot.routing.calibrate import Calibration
 from bot.search.embeddings import Embedder
 from bot.search.index import SearchIndex
 from bot.routing.features import Geometry
-from bot.routing.head import head_for
 from bot.search.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 
@@ -93,6 +92,4 @@ def fit_calibration(db, index: SearchIndex, embedder: Embedder, key: str) -> Cal
     with db.conn:
         neg, _ = cached_vectors(db, embedder, out_of_scope)
         unk, _ = cached_vectors(db, embedder, unknown)
-    ident = embedder.identity
-    head = head_for(ident.fingerprint, ident.dimension)
-    return calibrate.fit(Geometry(index), (out_of_scope, neg), (unknown, unk), head, key)
+    return calibrate.fit(Geometry(index), (out_of_scope, neg), (unknown, unk), key)

@@ -12,7 +12,7 @@ def test_plain_answer_carries_reasons_and_scores(ask):
     reply = ask("How do I invite someone to my workspace?")
     assert reply.route == "answer" and reply.source == "invite-member"
     assert "match.faq" in reply.reasons
-    for key in ("s1", "gap", "head", "p_answer", "p_scope", "answer_threshold", "scope_threshold"):
+    for key in ("s1", "gap", "own", "p_answer", "p_scope", "answer_threshold", "scope_threshold"):
         assert key in reply.scores
     assert reply.scores["p_answer"] >= reply.scores["answer_threshold"]
 
