@@ -19,7 +19,7 @@ def recalibrate(bot):
     snapshot = bot.snapshot
     db = open_db(index_path(bot.settings, bot.knowledge_dir))
     try:
-        calibration = fit_calibration(db, snapshot.index, bot.embedder, snapshot.calibration.key)
+        calibration = fit_calibration(db, snapshot.index, bot.embedder, snapshot.calibration.key, snapshot.geometry)
         with db.conn:
             set_meta(db, calibration=calibration.to_json())
     finally:

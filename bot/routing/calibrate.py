@@ -28,8 +28,8 @@ ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BETAS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
 FOLDS = 5
 MIN_PHRASINGS_FOR_CENTROID = 5  # median phrasings per FAQ entry needed to fit alpha
-MAX_HELDOUT = 2000  # held-out phrasings fitted on, at most (a stable sample on large knowledge bases)
-MAX_NEAR_MISSES = 1000  # leave-one-entry-out phrasings used as near misses, at most
+MAX_HELDOUT = 1000  # held-out phrasings fitted on, at most (a stable sample on large knowledge bases)
+MAX_NEAR_MISSES = 500  # leave-one-entry-out phrasings used as near misses, at most
 
 
 @dataclass
@@ -235,7 +235,7 @@ def fit(
     _fit_models(cal, pos, pos_ok, neg, unk, near)
     answered_p = cal.answer_prob(pos) if len(pos) else np.zeros(0)
     if len(pos) and pos_scores.shape[1] > 1:
-        top2 = np.argsort(-pos_scores, axis=1)[:, :2]
+        top2 = np.argpartition(-pos_scores, 1, axis=1)[:, :2]
         in_top2 = (top2 == truth[:, None]).any(1)
         cal.ambiguity_margin = fit_margin(pos[:, 1], pos_ok, in_top2)
     point.update(

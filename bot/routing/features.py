@@ -76,6 +76,9 @@ class Geometry:
         if not self.n:
             return np.zeros((len(q), 0), np.float32)
         row_scores = q @ self.rows.T
+        if alpha == 0.0:  # best phrasing only: the centroid term is not needed
+            best_row = self._best_rows(row_scores, holdout_rows)
+            return self._with_keywords(best_row, holdout_rows, texts, beta, without)
         centroid = (q @ self.sums.T) / self.norms
         if holdout_rows is not None:
             idx = np.arange(len(q))
@@ -88,7 +91,15 @@ class Geometry:
             loo = (centroid[idx, own] * self.norms[own] - self_score) / np.where(alone, 1.0, rest_norm)
             centroid[idx, own] = np.where(alone, -2.0, loo)
         best_row = np.maximum.reduceat(row_scores, self.starts, axis=1)
-        scores = alpha * centroid + (1.0 - alpha) * best_row
+        return self._with_keywords(alpha * centroid + (1.0 - alpha) * best_row, holdout_rows, texts, beta, without)
+
+    def _best_rows(self, row_scores: np.ndarray, holdout_rows: np.ndarray | None) -> np.ndarray:
+        if holdout_rows is not None:
+            idx = np.arange(len(row_scores))
+            row_scores[idx, holdout_rows] = -2.0
+        return np.maximum.reduceat(row_scores, self.starts, axis=1)
+
+    def _with_keywords(self, scores, holdout_rows, texts, beta, without) -> np.ndarray:
         if beta and texts is not None:
             holdouts = None
             if holdout_rows is not None:
@@ -139,9 +150,9 @@ def feature_matrix(
     if scores.shape[1] == 1:
         top, s1, s2 = np.zeros(n, np.int64), masked[:, 0], masked[:, 0] - 1.0
     else:
-        two = np.argpartition(-masked, 1, axis=1)[:, :2]
-        pair = np.take_along_axis(masked, two, 1)
-        first = pair.argmax(1)
-        top = two[np.arange(n), first]
-        s1, s2 = pair[np.arange(n), first], pair[np.arange(n), 1 - first]
+        idx = np.arange(n)
+        top = masked.argmax(1)
+        s1 = masked[idx, top].copy()
+        masked[idx, top] = -np.inf
+        s2 = masked.max(1)
     return np.c_[s1, s1 - s2, s1 - geometry.tightness[top]].astype(np.float32)

@@ -98,10 +98,11 @@ class Router:
         top_k: int = 5,
         margin: float | None = None,
         max_parts: int = 4,
+        geometry: Geometry | None = None,
     ):
         self.index = index
         self.calibration = calibration
-        self.geometry = Geometry(index)
+        self.geometry = geometry if geometry is not None and geometry.index is index else Geometry(index)
         self.memory = memory
         self.top_k = top_k
         self.max_parts = max_parts

@@ -129,3 +129,18 @@ def test_calibrate_command_prints_operating_point(sample_knowledge, tmp_path, mo
     assert "answer when p >=" in result.output and "out-of-scope declined" in result.output
     result = CliRunner().invoke(main, ["calibrate", "--knowledge", str(sample_knowledge), "--json"])
     assert result.exit_code == 0 and '"answer_threshold"' in result.output
+
+
+def test_stable_sample_keeps_its_choice_when_other_entries_change():
+    def geometry(n):
+        chunks = [Chunk(f"e{i}", "faq", f"q{i}", None, "a", (f"how to do thing {i}", f"way to do thing {i}")) for i in range(n)]
+        rows = np.random.default_rng(0).normal(size=(2 * n, 4)).astype(np.float32)
+        return Geometry(SearchIndex.from_vectors(chunks, rows / np.linalg.norm(rows, axis=1, keepdims=True)))
+
+    small, big = geometry(50), geometry(60)
+    picked = calibrate.heldout_rows(small, most=30)
+    assert len(picked) == 30 and np.array_equal(picked, calibrate.heldout_rows(small, most=30))
+    texts = {small.row_texts[r] for r in picked}
+    again = {big.row_texts[r] for r in calibrate.heldout_rows(big, most=30)}
+    assert len(texts & again) >= 24  # ten more entries: most of the sample stays the same
+    assert len(calibrate.heldout_rows(small)) == 100  # under the cap: every phrasing
