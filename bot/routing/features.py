@@ -155,4 +155,5 @@ def feature_matrix(
         s1 = masked[idx, top].copy()
         masked[idx, top] = -np.inf
         s2 = masked.max(1)
+        s2 = np.where(np.isfinite(s2), s2, s1 - 1.0)  # no runner-up left (one entry hidden): as for one entry
     return np.c_[s1, s1 - s2, s1 - geometry.tightness[top]].astype(np.float32)

@@ -72,6 +72,8 @@ def test_near_misses_hide_the_phrasings_own_entry(toy):
         others = np.delete(scores[i], own[i])
         assert near[i, 0] == pytest.approx(others.max(), abs=1e-5)
     assert len(calibrate.near_misses(geometry, 0.0, 0.0, most=2)) == 2
+    two = Geometry(SearchIndex.from_vectors(geometry.index.chunks[1:], rows[3:]))  # an FAQ entry and a doc
+    assert np.isfinite(calibrate.near_misses(two, 0.0, 0.0)).all()  # nothing left but one entry: gap 1, not inf
 
 
 def test_keywords_leave_one_out_removes_the_phrasing_words(toy):
