@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import click
 
@@ -20,7 +19,7 @@ def recalibrate(bot):
     snapshot = bot.snapshot
     db = open_db(index_path(bot.settings, bot.knowledge_dir))
     try:
-        calibration = fit_calibration(db, snapshot.index, bot.embedder, snapshot.calibration.key)
+        calibration = fit_calibration(db, snapshot.index, bot.embedder, snapshot.calibration.key, snapshot.geometry)
         with db.conn:
             set_meta(db, calibration=calibration.to_json())
     finally:
@@ -34,39 +33,25 @@ def describe(calibration) -> list[str]:
     pct = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
     return [
         f"entry score: {calibration.alpha:.2f} x centroid + {1 - calibration.alpha:.2f} x best phrasing"
-        f" + {calibration.beta:.2f} x keywords; in-scope head: {'on' if calibration.head else 'off'}",
+        f" + {calibration.beta:.2f} x keywords",
         f"answer when p >= {calibration.answer_threshold:.3f}; unknown (not refuse) when scope p >= "
         f"{calibration.scope_threshold:.3f}; 'Did you mean' when the top two are within {calibration.ambiguity_margin:.3f}",
         f"held-out folds ({op.get('folds', '-')}): phrasings answered with the right entry {pct(op.get('heldout_answered_right'))}"
         f" (leave-one-out top-1 {pct(op.get('heldout_top1'))}, {op.get('heldout_phrasings', 0)} phrasings)",
         f"  out-of-scope declined {pct(op.get('out_of_scope_declined'))}, refused {pct(op.get('out_of_scope_refused'))}"
         f" ({op.get('out_of_scope_examples', 0)} examples); unanswerable product questions routed unknown "
-        f"{pct(op.get('unknown_routed_unknown'))} ({op.get('unknown_examples', 0)} examples)",
+        f"{pct(op.get('unknown_routed_unknown'))} ({op.get('unknown_examples', 0)} examples); near misses "
+        f"(phrasings without their entry) declined {pct(op.get('near_miss_declined'))} ({op.get('near_miss_examples', 0)})",
     ]
 
 
 @main.command()
 @knowledge_option
-@click.option(
-    "--shared",
-    type=click.Path(file_okay=False, exists=True),
-    default=None,
-    help="Re-make bot/data/router_head.npz from this folder of development data sets first (e.g. ../shared/data).",
-)
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON.")
 @click.pass_context
 @friendly_errors
-def calibrate(ctx, knowledge, shared, as_json):
+def calibrate(ctx, knowledge, as_json):
     """Fit the router's thresholds to the knowledge base and store them with its index."""
-    if shared:
-        from bot.search.embeddings import get_embedder
-        from bot.routing.head import HEAD_PATH, load_head
-        from bot.dev.router_train import train
-
-        head, scores = train(Path(shared), get_embedder())
-        head.save(HEAD_PATH)
-        load_head.cache_clear()
-        click.echo(f"wrote {HEAD_PATH} ({head.info['hidden']} hidden units; train-side split balanced accuracy {scores})")
     bot = load_bot(ctx, knowledge, progress=True)
     calibration = recalibrate(bot)
     if as_json:

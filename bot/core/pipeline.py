@@ -29,6 +29,7 @@ from bot.errors import HelpbotError
 from bot.core.snapshot import Snapshot, build_snapshot
 from bot.guard.knowledge import ScanCache
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge.loader import ParseCache
 from bot.guard.secrets import mask_secrets
 from bot.messages import Message, Reply
 from bot.core.metrics import Metrics
@@ -41,7 +42,6 @@ from bot.guard import GuardOutcome
 from bot.guard.stage import GuardStage, redact_for_log
 from bot.routing.router import PartDecision, Router, smalltalk_kind
 from bot.routing import compose
-from bot.routing.head import load_head
 from bot.routing.plan import Plan
 from bot.routing.style import StyleRequest, find_style
 
@@ -114,7 +114,8 @@ class HelpBot:
         # The database first: a wrong HELPBOT_DATABASE_URL fails at start, before the slow model load.
         self.audit = audit or AuditLog(open_store(settings), redact_for_log, settings.audit["store_text"],
                                        on_failure=self.metrics.audit_write_failed)
-        kb = load_knowledge(self.knowledge_dir)  # invalid knowledge fails before the slow model load too
+        self.parse_cache = ParseCache()  # parsed FAQ files by text: a reload parses changed files only
+        kb = load_knowledge(self.knowledge_dir, self.parse_cache)  # invalid knowledge fails before the slow model load too
         e = settings.embedding
         self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
         if self.audit.on_failure is None:
@@ -150,8 +151,8 @@ class HelpBot:
     def _router(self, snapshot: Snapshot) -> Router:
         r = self.settings.router
         return Router(
-            snapshot.index, snapshot.calibration, snapshot.kb.service, load_head(), self.memory,
-            self.settings.retrieval["top_k"], r["ambiguity_margin"], r["max_parts"],
+            snapshot.index, snapshot.calibration, snapshot.kb.service, self.memory,
+            self.settings.retrieval["top_k"], r["ambiguity_margin"], r["max_parts"], snapshot.geometry,
         )
 
     # -- reload participants -----------------------------------------------------------------

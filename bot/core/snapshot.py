@@ -19,7 +19,6 @@ from bot.routing.calibrate import Calibration
 from bot.search.embeddings import Embedder
 from bot.search.index import SearchIndex
 from bot.routing.features import Geometry
-from bot.routing.head import head_for
 from bot.search.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 
@@ -32,6 +31,7 @@ class Snapshot:
     stats: IndexStats
     model: str
     findings: list[KnowledgeFinding]  # what the index-time scan found; stored in the index too
+    geometry: Geometry | None = None  # the router's arrays for `index`, built once (calibration and router share it)
 
     @cached_property
     def with_secrets(self) -> frozenset[str]:
@@ -76,23 +76,22 @@ def build_snapshot(
         texts = [t for c in kb.chunks for t in c.embed_texts]
         vectors, _ = cached_vectors(db, embedder, texts)
         index = SearchIndex.from_vectors(kb.chunks, vectors, rrf_k)
+        geometry = Geometry(index)
         key = calibrate.calibration_key(kb.fingerprint, embedder.identity)
         stored = get_meta(db, "calibration")
         calibration = Calibration.from_json(stored) if stored else None
         if calibration is None or calibration.key != key:
-            calibration = fit_calibration(db, index, embedder, key)
+            calibration = fit_calibration(db, index, embedder, key, geometry)
             with db.conn:
                 set_meta(db, calibration=calibration.to_json())
     finally:
         db.conn.close()
-    return Snapshot(kb, index, calibration, stats, embedder.identity.name, findings)
+    return Snapshot(kb, index, calibration, stats, embedder.identity.name, findings, geometry)
 
 
-def fit_calibration(db, index: SearchIndex, embedder: Embedder, key: str) -> Calibration:
+def fit_calibration(db, index: SearchIndex, embedder: Embedder, key: str, geometry: Geometry | None = None) -> Calibration:
     out_of_scope, unknown = calibrate.calibration_texts()
     with db.conn:
         neg, _ = cached_vectors(db, embedder, out_of_scope)
         unk, _ = cached_vectors(db, embedder, unknown)
-    ident = embedder.identity
-    head = head_for(ident.fingerprint, ident.dimension)
-    return calibrate.fit(Geometry(index), (out_of_scope, neg), (unknown, unk), head, key)
+    return calibrate.fit(geometry or Geometry(index), (out_of_scope, neg), (unknown, unk), key)

@@ -3,7 +3,7 @@ and the one on-disk embedding cache the offline tools share.
 
 Every reader returns plain Python lists and an empty result when its file is absent; `data_dir()`
 is None when the whole folder is absent. Only numbers derived from these sets ship with helpbot
-(see `bot.dev.router_train`, `bot.dev.guard_train`); their text never enters the project.
+(see `bot.dev.guard_train`); their text never enters the project.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import os
@@ -144,9 +145,35 @@ def _parse_yaml(text: str, rel: str, errors: list[str], lines: bool = True, firs
         return None
 
 
-def _load_yaml(root: Path, path: Path, rel: str, errors: list[str]) -> Any:
+class ParseCache:
+    """Parsed FAQ files by text, kept on the bot between reloads: a reload parses only changed
+    files (YAML parsing is most of a large knowledge base's load). Holds the last load's files only."""
+
+    def __init__(self):
+        self.parsed: dict[bytes, Any] = {}
+        self.used: set[bytes] = set()
+
+    def parse(self, text: str, rel: str, errors: list[str]) -> Any:
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        self.used.add(key)
+        if key not in self.parsed:
+            before = len(errors)
+            data = _parse_yaml(text, rel, errors)
+            if len(errors) > before:
+                return data  # problems are reported again on every load: never cached
+            self.parsed[key] = data
+        return copy.deepcopy(self.parsed[key])  # the loader pops its line markers
+
+    def keep_used(self) -> None:
+        self.parsed = {k: v for k, v in self.parsed.items() if k in self.used}
+        self.used = set()
+
+
+def _load_yaml(root: Path, path: Path, rel: str, errors: list[str], cache: ParseCache | None = None) -> Any:
     text = _read_text(root, path, rel, errors)
-    return None if text is None else _parse_yaml(text, rel, errors)
+    if text is None:
+        return None
+    return cache.parse(text, rel, errors) if cache is not None else _parse_yaml(text, rel, errors)
 
 
 def _folder(root: Path, name: str, errors: list[str]) -> Path | None:
@@ -189,12 +216,12 @@ def _load_scope(root: Path, errors: list[str]) -> dict[str, Any]:
     return data
 
 
-def _faq_chunks(root: Path, errors: list[str]) -> list[Chunk]:
+def _faq_chunks(root: Path, errors: list[str], cache: ParseCache | None = None) -> list[Chunk]:
     chunks: list[Chunk] = []
     faq = _folder(root, "faq", errors)
     for path in sorted(faq.glob("*.y*ml")) if faq else []:
         rel = path.relative_to(root).as_posix()
-        data = _load_yaml(root, path, rel, errors)
+        data = _load_yaml(root, path, rel, errors, cache)
         if data is None:
             continue
         if not isinstance(data, list):
@@ -281,14 +308,17 @@ def _doc_chunks(root: Path, errors: list[str]) -> list[Chunk]:
     return chunks
 
 
-def load_knowledge(root: str | Path) -> KnowledgeBase:
-    """Validate the whole folder; raise KnowledgeError listing every problem, or return it all."""
+def load_knowledge(root: str | Path, cache: ParseCache | None = None) -> KnowledgeBase:
+    """Validate the whole folder; raise KnowledgeError listing every problem, or return it all.
+    `cache`: FAQ files parsed by an earlier load (only changed files are parsed again)."""
     root = Path(root)
     if not root.is_dir():
         raise KnowledgeError([f"{root}: knowledge folder not found; pass --knowledge DIR"])
     errors: list[str] = []
     scope = _load_scope(root, errors)
-    chunks = _faq_chunks(root, errors) + _doc_chunks(root, errors)
+    chunks = _faq_chunks(root, errors, cache) + _doc_chunks(root, errors)
+    if cache is not None:
+        cache.keep_used()
     seen: dict[str, Chunk] = {}
     for chunk in chunks:
         if chunk.id in seen:

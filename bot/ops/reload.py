@@ -185,7 +185,7 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
     started = time.perf_counter()
     result = ReloadResult(ok=False, dry_run=dry_run, who=who)
     try:
-        kb = load_knowledge(bot.knowledge_dir)  # 1) validate everything first
+        kb = load_knowledge(bot.knowledge_dir, bot.parse_cache)  # 1) validate everything first (changed files parsed)
         live = bot.snapshot
         result.diff = diff_knowledge(live.kb, kb)
         findings = scan_chunks(kb.chunks, bot.scan_cache)  # changed chunks only; the snapshot reuses it

@@ -20,15 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.routing.features import Geometry, feature_matrix
-from bot.routing.head import HEAD_PATH
+from bot.routing.features import FEATURES, Geometry, feature_matrix
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-CALIBRATION_VERSION = "6"
+CALIBRATION_VERSION = "7"
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BETAS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
 FOLDS = 5
 MIN_PHRASINGS_FOR_CENTROID = 5  # median phrasings per FAQ entry needed to fit alpha
+MAX_HELDOUT = 1000  # held-out phrasings fitted on, at most (a stable sample on large knowledge bases)
+MAX_NEAR_MISSES = 500  # leave-one-entry-out phrasings used as near misses, at most
 
 
 @dataclass
@@ -42,8 +43,7 @@ class Calibration:
     answer_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0])
     scope_model: list[float] = field(default_factory=lambda: [0.0, 10.0, 0.0, 0.0])
     center: list[float] = field(default_factory=lambda: [0.5, 0.05, 0.0])
-    scale: list[float] = field(default_factory=lambda: [0.1, 0.05, 1.0])
-    head: str = ""  # fingerprint of the in-scope head used ("" = none)
+    scale: list[float] = field(default_factory=lambda: [0.1, 0.05, 0.1])
     version: str = CALIBRATION_VERSION
     key: str = ""  # kb fingerprint + model fingerprint it was fitted for
     operating_point: dict = field(default_factory=dict)
@@ -79,9 +79,9 @@ def calibration_texts() -> tuple[list[str], list[str]]:
 
 
 def calibration_key(kb_fingerprint: str, identity) -> str:
-    """Changes when anything the fit depends on changes: knowledge, model, head, example lists."""
+    """Changes when anything the fit depends on changes: knowledge, model, example lists."""
     h = hashlib.sha256()
-    for path in (DATA / "out_of_scope.txt", DATA / "in_scope_generic.txt", HEAD_PATH):
+    for path in (DATA / "out_of_scope.txt", DATA / "in_scope_generic.txt"):
         h.update(path.read_bytes() if path.is_file() else b"-")
     return f"{CALIBRATION_VERSION}:{kb_fingerprint}:{identity.fingerprint}:{h.hexdigest()[:12]}"
 
@@ -135,11 +135,22 @@ def best_threshold(pos: np.ndarray, *negative_groups: np.ndarray) -> tuple[float
     return best_t, best_acc
 
 
-def heldout_rows(geometry: Geometry) -> np.ndarray:
-    """Rows whose entry keeps at least one other phrasing when they are held out (FAQ only)."""
+def heldout_rows(geometry: Geometry, most: int = MAX_HELDOUT) -> np.ndarray:
+    """Rows whose entry keeps at least one other phrasing when they are held out (FAQ only), at most `most`."""
     chunks = geometry.index.chunks
     keep = [r for r, c in enumerate(geometry.row_chunk.tolist()) if chunks[c].kind == "faq" and geometry.sizes[c] >= 2]
-    return np.array(keep, np.int64)
+    return stable_sample(geometry, np.array(keep, np.int64), most)
+
+
+def stable_sample(geometry: Geometry, rows: np.ndarray, most: int) -> np.ndarray:
+    """At most `most` of `rows`, chosen by a hash of their text (deterministic): the same phrasings
+    stay chosen when other entries change, so an edit to a large knowledge base refits on almost
+    the same sample, and the fit's cost stops growing with the knowledge's size."""
+    if len(rows) <= most:
+        return rows
+    keys = [hashlib.blake2b(geometry.row_texts[r].encode("utf-8", "surrogatepass"), digest_size=8).digest() for r in rows]
+    order = sorted(range(len(rows)), key=lambda i: (keys[i], int(rows[i])))
+    return np.sort(rows[order[:most]])
 
 
 def fit_alpha(geometry: Geometry, rows: np.ndarray) -> tuple[float, dict[str, float]]:
@@ -162,8 +173,14 @@ def fit_alpha(geometry: Geometry, rows: np.ndarray) -> tuple[float, dict[str, fl
 
 def fit_beta(geometry: Geometry, rows: np.ndarray, alpha: float) -> tuple[float, dict[str, float]]:
     """Keyword weight by leave-one-out accuracy (the phrasing is removed from its entry's words too)."""
+    beta, accuracy, _ = _fit_beta(geometry, rows, alpha)
+    return beta, accuracy
+
+
+def _fit_beta(geometry: Geometry, rows: np.ndarray, alpha: float) -> tuple[float, dict[str, float], np.ndarray]:
+    """`fit_beta`, plus the held-out rows' entry scores at that beta (what the fit goes on with)."""
     if not len(rows):
-        return 0.0, {}
+        return 0.0, {}, np.zeros((0, geometry.n), np.float32)
     vectors, truth = geometry.rows[rows], geometry.row_chunk[rows]
     texts = [geometry.row_texts[r] for r in rows]
     base = geometry.entry_scores(vectors, alpha, rows)
@@ -171,7 +188,7 @@ def fit_beta(geometry: Geometry, rows: np.ndarray, alpha: float) -> tuple[float,
     accuracy = {b: float(((base + b * kw).argmax(1) == truth).mean()) for b in BETAS}
     best = max(accuracy.values())
     beta = min(b for b, acc in accuracy.items() if acc >= best - 1e-9)
-    return beta, {str(b): round(v, 4) for b, v in accuracy.items()}
+    return beta, {str(b): round(v, 4) for b, v in accuracy.items()}, base + beta * kw
 
 
 def fit_margin(gaps: np.ndarray, correct: np.ndarray, in_top2: np.ndarray, ratio: float = 0.8, least: int = 5) -> float:
@@ -196,33 +213,30 @@ def fit(
     geometry: Geometry,
     negatives: tuple[list[str], np.ndarray],
     unknowns: tuple[list[str], np.ndarray],
-    head=None,
     key: str = "",
 ) -> Calibration:
     """`negatives`/`unknowns`: (texts, embeddings) of out-of-scope requests / unanswerable product questions."""
     (negative_texts, negatives), (unknown_texts, unknowns) = negatives, unknowns
     rows = heldout_rows(geometry)
     alpha, alpha_acc = fit_alpha(geometry, rows)
-    beta, beta_acc = fit_beta(geometry, rows, alpha)
-    logit = (lambda v: head.logit(v)) if head is not None else (lambda v: np.zeros(len(v), np.float32))
-    texts = [geometry.row_texts[r] for r in rows]
-    pos_scores = geometry.entry_scores(geometry.rows[rows], alpha, rows, texts, beta) if len(rows) else np.zeros((0, geometry.n))
-    pos_ok = pos_scores.argmax(1) == geometry.row_chunk[rows] if len(rows) else np.zeros(0, bool)
-    pos = feature_matrix(pos_scores, logit(geometry.rows[rows]) if len(rows) else np.zeros(0))
-    neg = _features(geometry, negatives, negative_texts, alpha, beta, logit)
-    unk = _features(geometry, unknowns, unknown_texts, alpha, beta, logit)
-    every = np.r_[pos, neg, unk] if len(pos) + len(neg) + len(unk) else np.zeros((1, 3))
+    beta, beta_acc, pos_scores = _fit_beta(geometry, rows, alpha)
+    truth = geometry.row_chunk[rows]
+    pos_ok = pos_scores.argmax(1) == truth if len(rows) else np.zeros(0, bool)
+    pos = feature_matrix(geometry, pos_scores)
+    near = near_misses(geometry, alpha, beta)
+    neg = _features(geometry, negatives, negative_texts, alpha, beta)
+    unk = _features(geometry, unknowns, unknown_texts, alpha, beta)
+    every = np.r_[pos, neg, unk, near] if len(pos) + len(neg) + len(unk) + len(near) else np.zeros((1, len(FEATURES)))
     center = every.mean(0)
     scale = every.std(0)
     scale[scale < 1e-6] = 1.0
     cal = Calibration(alpha=alpha, beta=beta, center=[float(v) for v in center], scale=[float(v) for v in scale], key=key)
-    cal.head = head.model if head is not None else ""
-    point = _cross_validate(cal, pos, pos_ok, neg, unk)
-    _fit_models(cal, pos, pos_ok, neg, unk)
+    point = _cross_validate(cal, pos, pos_ok, neg, unk, near)
+    _fit_models(cal, pos, pos_ok, neg, unk, near)
     answered_p = cal.answer_prob(pos) if len(pos) else np.zeros(0)
     if len(pos) and pos_scores.shape[1] > 1:
-        top2 = np.argsort(-pos_scores, axis=1)[:, :2]
-        in_top2 = (top2 == geometry.row_chunk[rows][:, None]).any(1)
+        top2 = np.argpartition(-pos_scores, 1, axis=1)[:, :2]
+        in_top2 = (top2 == truth[:, None]).any(1)
         cal.ambiguity_margin = fit_margin(pos[:, 1], pos_ok, in_top2)
     point.update(
         {
@@ -232,48 +246,67 @@ def fit(
             "beta_accuracy": beta_acc,
             "out_of_scope_examples": int(len(neg)),
             "unknown_examples": int(len(unk)),
+            "near_miss_examples": int(len(near)),
             "in_sample_answer_rate": round(float((answered_p >= cal.answer_threshold).mean()), 4) if len(pos) else 0.0,
-            "head": bool(cal.head),
         }
     )
     cal.operating_point = point
     return cal
 
 
-def _features(geometry: Geometry, vectors: np.ndarray, texts: list[str], alpha: float, beta: float, logit) -> np.ndarray:
+def near_misses(geometry: Geometry, alpha: float, beta: float, most: int = MAX_NEAR_MISSES) -> np.ndarray:
+    """Features of FAQ phrasings asked of the knowledge without their own entry (leave-one-entry-out):
+    questions about the service that no entry answers, as close to the others as real ones get.
+    At most `most` phrasings (`stable_sample`)."""
+    chunks = geometry.index.chunks
+    rows = np.array([r for r, c in enumerate(geometry.row_chunk.tolist()) if chunks[c].kind == "faq"], np.int64)
+    if geometry.n < 2 or not len(rows):
+        return np.zeros((0, len(FEATURES)), np.float32)
+    rows = stable_sample(geometry, rows, most)
+    texts = [geometry.row_texts[r] for r in rows]
+    own = geometry.row_chunk[rows].tolist()
+    scores = geometry.entry_scores(geometry.rows[rows], alpha, None, texts, beta, without=own)
+    return feature_matrix(geometry, scores, own)
+
+
+def _features(geometry: Geometry, vectors: np.ndarray, texts: list[str], alpha: float, beta: float) -> np.ndarray:
     if not len(vectors) or vectors.ndim != 2 or vectors.shape[1] != geometry.rows.shape[1]:
-        return np.zeros((0, 3), np.float32)
-    return feature_matrix(geometry.entry_scores(vectors, alpha, None, texts, beta), logit(vectors))
+        return np.zeros((0, len(FEATURES)), np.float32)
+    return feature_matrix(geometry, geometry.entry_scores(vectors, alpha, None, texts, beta))
 
 
-def _fit_models(cal: Calibration, pos, pos_ok, neg, unk) -> None:
+def _fit_models(cal: Calibration, pos, pos_ok, neg, unk, near) -> None:
     """Answer model: held-out phrasings that found their own entry vs out-of-scope requests and
     unanswerable product questions; its threshold balances right answers against out-of-scope
-    requests. Scope model: in scope (product questions, phrasings) vs out."""
+    requests. Scope model: in scope (product questions, near misses, phrasings) vs out.
+
+    Near misses make the answer model worse on unseen domains (measured, benchmarks/README.md):
+    they only teach the scope model what an unanswered question about the service looks like."""
     right = pos[pos_ok]
     answer_x = cal.standardise(np.r_[right, neg, unk])
     answer_y = np.r_[np.ones(len(right)), np.zeros(len(neg) + len(unk))]
     cal.answer_model = fit_logistic(answer_x, answer_y)
     prob = lambda x: cal.answer_prob(x) if len(x) else np.zeros(0)  # noqa: E731
     cal.answer_threshold = round(best_threshold(prob(right), prob(neg))[0], 6)
-    if len(unk) and len(neg):
-        scope_x = cal.standardise(np.r_[unk, pos, neg])
-        scope_y = np.r_[np.ones(len(unk) + len(pos)), np.zeros(len(neg))]
+    inside = np.r_[unk, near]
+    if len(inside) and len(neg):
+        scope_x = cal.standardise(np.r_[inside, pos, neg])
+        scope_y = np.r_[np.ones(len(inside) + len(pos)), np.zeros(len(neg))]
         cal.scope_model = fit_logistic(scope_x, scope_y)
-        cal.scope_threshold = round(best_threshold(cal.scope_prob(unk), cal.scope_prob(neg))[0], 6)
+        cal.scope_threshold = round(best_threshold(cal.scope_prob(inside), cal.scope_prob(neg))[0], 6)
     else:
         cal.scope_model = list(cal.answer_model)
         cal.scope_threshold = cal.answer_threshold  # no examples: never "unknown" by score alone
 
 
-def _cross_validate(cal: Calibration, pos, pos_ok, neg, unk, folds: int = FOLDS, seed: int = 0) -> dict:
+def _cross_validate(cal: Calibration, pos, pos_ok, neg, unk, near, folds: int = FOLDS, seed: int = 0) -> dict:
     """Answer/refusal rates on held-out folds, each fold scored by models fitted without it."""
     rng = np.random.default_rng(seed)
-    fp, fn, fu = (rng.integers(0, folds, len(a)) for a in (pos, neg, unk))
-    answered_right, declined, unknown_kept, refused = [], [], [], []
+    fp, fn, fu, fm = (rng.integers(0, folds, len(a)) for a in (pos, neg, unk, near))
+    answered_right, declined, unknown_kept, refused, near_declined = [], [], [], [], []
     for k in range(folds):
         trial = Calibration(**{**cal.__dict__, "operating_point": {}})
-        _fit_models(trial, pos[fp != k], pos_ok[fp != k], neg[fn != k], unk[fu != k])
+        _fit_models(trial, pos[fp != k], pos_ok[fp != k], neg[fn != k], unk[fu != k], near[fm != k])
         if (fp == k).any():
             p = trial.answer_prob(pos[fp == k])
             answered_right += list((p >= trial.answer_threshold) & pos_ok[fp == k])
@@ -284,6 +317,8 @@ def _cross_validate(cal: Calibration, pos, pos_ok, neg, unk, folds: int = FOLDS,
         if (fu == k).any():
             p = trial.answer_prob(unk[fu == k])
             unknown_kept += list((p < trial.answer_threshold) & (trial.scope_prob(unk[fu == k]) >= trial.scope_threshold))
+        if (fm == k).any():
+            near_declined += list(trial.answer_prob(near[fm == k]) < trial.answer_threshold)
     rate = lambda v: round(float(np.mean(v)), 4) if len(v) else None  # noqa: E731
     return {
         "folds": folds,
@@ -291,4 +326,5 @@ def _cross_validate(cal: Calibration, pos, pos_ok, neg, unk, folds: int = FOLDS,
         "out_of_scope_declined": rate(declined),
         "out_of_scope_refused": rate(refused),
         "unknown_routed_unknown": rate(unknown_kept),
+        "near_miss_declined": rate(near_declined),
     }

@@ -5,7 +5,8 @@ agreement (BM25, normalised). Centroids (the mean of an entry's phrasings) are r
 phrasing; the best phrasing catches exact matches; keywords catch names and rare terms. alpha
 and beta are fitted per knowledge base (see bot/routing/calibrate.py). Features of a message:
   s1   best entry score           gap  s1 minus the runner-up's score
-  head the in-scope prior's logit (0 when no head matches the embedding model)
+  own  s1 minus the best entry's tightness (how close its own phrasings are to each other):
+       an entry whose phrasings all say the same thing needs a closer match than a broad one
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from bot.search.index import SearchIndex
 from bot.routing.keywords import Keywords
 
-FEATURES = ("s1", "gap", "head")
+FEATURES = ("s1", "gap", "own")
 
 
 class Geometry:
@@ -39,6 +40,24 @@ class Geometry:
         self.norms[self.norms == 0] = 1.0
         self.keywords = Keywords(index.chunks)
         self.row_texts = [t for c in index.chunks for t in c.embed_texts]
+        self.tightness = self._tightness()
+
+    def _tightness(self) -> np.ndarray:
+        """Per entry: the mean cosine of each phrasing to the centroid of its others (how close an
+        entry's own phrasings are); entries with one phrasing get the median of the others."""
+        out = np.zeros(self.n, np.float32)
+        if not self.n:
+            return out
+        own = self.sums[self.row_chunk]
+        rest = np.linalg.norm(own - self.rows, axis=1)
+        loo = ((self.rows * own).sum(1) - 1.0) / np.where(rest > 1e-6, rest, 1.0)
+        many = self.sizes[self.row_chunk] > 1
+        sums = np.bincount(self.row_chunk[many], loo[many], minlength=self.n)
+        counts = np.bincount(self.row_chunk[many], minlength=self.n)
+        has = counts > 0
+        out[has] = sums[has] / counts[has]
+        out[~has] = float(np.median(out[has])) if has.any() else 0.0
+        return out
 
     def entry_scores(
         self,
@@ -47,14 +66,19 @@ class Geometry:
         holdout_rows: np.ndarray | None = None,
         texts: list[str] | None = None,
         beta: float = 0.0,
+        without: list[int] | None = None,
     ) -> np.ndarray:
         """(n_queries, n_entries) scores. `holdout_rows[i]`: a row hidden from query i (leave-one-out).
 
-        `texts` (the queries' words) are needed when `beta` > 0."""
+        `texts` (the queries' words) are needed when `beta` > 0. `without[i]`: an entry hidden whole from
+        query i's keyword scores (the caller masks its column)."""
         q = np.atleast_2d(queries).astype(np.float32)
         if not self.n:
             return np.zeros((len(q), 0), np.float32)
         row_scores = q @ self.rows.T
+        if alpha == 0.0:  # best phrasing only: the centroid term is not needed
+            best_row = self._best_rows(row_scores, holdout_rows)
+            return self._with_keywords(best_row, holdout_rows, texts, beta, without)
         centroid = (q @ self.sums.T) / self.norms
         if holdout_rows is not None:
             idx = np.arange(len(q))
@@ -67,22 +91,29 @@ class Geometry:
             loo = (centroid[idx, own] * self.norms[own] - self_score) / np.where(alone, 1.0, rest_norm)
             centroid[idx, own] = np.where(alone, -2.0, loo)
         best_row = np.maximum.reduceat(row_scores, self.starts, axis=1)
-        scores = alpha * centroid + (1.0 - alpha) * best_row
+        return self._with_keywords(alpha * centroid + (1.0 - alpha) * best_row, holdout_rows, texts, beta, without)
+
+    def _best_rows(self, row_scores: np.ndarray, holdout_rows: np.ndarray | None) -> np.ndarray:
+        if holdout_rows is not None:
+            idx = np.arange(len(row_scores))
+            row_scores[idx, holdout_rows] = -2.0
+        return np.maximum.reduceat(row_scores, self.starts, axis=1)
+
+    def _with_keywords(self, scores, holdout_rows, texts, beta, without) -> np.ndarray:
         if beta and texts is not None:
             holdouts = None
             if holdout_rows is not None:
                 holdouts = [(int(self.row_chunk[r]), self.row_texts[r]) for r in holdout_rows]
-            scores = scores + beta * self.keywords.matrix(texts, holdouts)
+            scores = scores + beta * self.keywords.matrix(texts, holdouts, without)
         return scores
 
 
 @dataclass
 class Ranked:
-    """The top of one message's ranking, with its features."""
+    """The top of one message's ranking."""
 
     order: np.ndarray  # entry indices, best first (top few)
     scores: np.ndarray  # their scores
-    head: float
 
     @property
     def s1(self) -> float:
@@ -92,26 +123,37 @@ class Ranked:
     def gap(self) -> float:
         return float(self.scores[0] - self.scores[1]) if len(self.scores) > 1 else 1.0
 
-    def vector(self) -> np.ndarray:
-        return np.array([self.s1, self.gap, self.head], np.float32)
 
-
-def rank(scores: np.ndarray, head: float, top: int = 5) -> Ranked:
+def rank(scores: np.ndarray, top: int = 5) -> Ranked:
     n = len(scores)
     if n == 0:
-        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32), head)
+        return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float32))
     k = min(top, n)
     order = np.argpartition(-scores, k - 1)[:k]
     order = order[np.argsort(-scores[order])]
-    return Ranked(order, scores[order], head)
+    return Ranked(order, scores[order])
 
 
-def feature_matrix(scores: np.ndarray, heads: np.ndarray) -> np.ndarray:
-    """Features for many queries at once: (n, 3) of s1, gap, head (the same as `Ranked.vector`)."""
+def feature_matrix(
+    geometry: Geometry,
+    scores: np.ndarray,
+    without: list[int] | None = None,
+) -> np.ndarray:
+    """Features of many messages at once: (n, len(FEATURES)), see the module docstring.
+    `without[i]`: an entry hidden whole from message i (its scores are ignored)."""
+    n = len(scores)
     if scores.shape[1] == 0:
-        return np.c_[np.zeros(len(scores)), np.ones(len(scores)), heads].astype(np.float32)
+        return np.c_[np.zeros(n), np.ones(n), np.zeros(n)].astype(np.float32)
+    masked = scores.astype(np.float32, copy=True)
+    if without is not None:
+        masked[np.arange(n), without] = -np.inf
     if scores.shape[1] == 1:
-        top2 = np.c_[scores[:, 0], scores[:, 0] - 1.0]
+        top, s1, s2 = np.zeros(n, np.int64), masked[:, 0], masked[:, 0] - 1.0
     else:
-        top2 = np.sort(np.partition(scores, scores.shape[1] - 2, axis=1)[:, -2:], axis=1)[:, ::-1]
-    return np.c_[top2[:, 0], top2[:, 0] - top2[:, 1], heads].astype(np.float32)
+        idx = np.arange(n)
+        top = masked.argmax(1)
+        s1 = masked[idx, top].copy()
+        masked[idx, top] = -np.inf
+        s2 = masked.max(1)
+        s2 = np.where(np.isfinite(s2), s2, s1 - 1.0)  # no runner-up left (one entry hidden): as for one entry
+    return np.c_[s1, s1 - s2, s1 - geometry.tightness[top]].astype(np.float32)

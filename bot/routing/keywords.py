@@ -38,8 +38,9 @@ class Keywords:
     def _term(self, tf, length, idf) -> np.ndarray:
         return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg))
 
-    def scores(self, text: str, holdout: tuple[int, str] | None = None) -> np.ndarray:
-        """BM25 per entry, normalised by the best. `holdout`: (entry, phrasing) removed from that entry."""
+    def scores(self, text: str, holdout: tuple[int, str] | None = None, without: int | None = None) -> np.ndarray:
+        """BM25 per entry, normalised by the best. `holdout`: (entry, phrasing) removed from that entry;
+        `without`: an entry left out entirely (scored 0)."""
         out = np.zeros(self.n, np.float32)
         terms = set(tokens(text))
         if not terms or not self.n:
@@ -61,11 +62,14 @@ class Keywords:
                     if left > 0:
                         score += float(self._term(left, length, self.idf[term]))
             out[entry] = score
+        if without is not None:
+            out[without] = 0.0
         top = out.max()
         return out / top if top > 0 else out
 
-    def matrix(self, texts: list[str], holdouts: list[tuple[int, str]] | None = None) -> np.ndarray:
+    def matrix(self, texts: list[str], holdouts: list[tuple[int, str]] | None = None,
+               without: list[int] | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.n), np.float32)
-        rows = [self.scores(t, holdouts[i] if holdouts else None) for i, t in enumerate(texts)]
+        rows = [self.scores(t, holdouts[i] if holdouts else None, without[i] if without else None) for i, t in enumerate(texts)]
         return np.stack(rows)

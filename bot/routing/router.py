@@ -15,8 +15,7 @@ import numpy as np
 
 from bot.routing.calibrate import Calibration
 from bot.search.index import Hit, SearchIndex
-from bot.routing.features import Geometry, rank
-from bot.routing.head import Head
+from bot.routing.features import FEATURES, Geometry, feature_matrix, rank
 from bot.routing.memory import ConversationMemory, Turn, leans_back
 from bot.routing.plan import Part, Plan, make_plan
 from bot.routing.style import StyleRequest
@@ -95,16 +94,15 @@ class Router:
         index: SearchIndex,
         calibration: Calibration,
         service: str = "",
-        head: Head | None = None,
         memory: ConversationMemory | None = None,
         top_k: int = 5,
         margin: float | None = None,
         max_parts: int = 4,
+        geometry: Geometry | None = None,
     ):
         self.index = index
         self.calibration = calibration
-        self.geometry = Geometry(index)
-        self.head = head if head is not None and calibration.head and head.model == calibration.head else None
+        self.geometry = geometry if geometry is not None and geometry.index is index else Geometry(index)
         self.memory = memory
         self.top_k = top_k
         self.max_parts = max_parts
@@ -122,14 +120,13 @@ class Router:
         cal = self.calibration
         if not self.geometry.n:
             return PartDecision(text, "refuse", reasons=["kb.empty"])
-        head = float(self.head.logit(vector)[0]) if self.head is not None else 0.0
-        entry = self.geometry.entry_scores(vector, cal.alpha, None, [text], cal.beta)[0]
-        ranked = rank(entry, head, self.top_k)
-        feats = ranked.vector()
+        entry = self.geometry.entry_scores(vector, cal.alpha, None, [text], cal.beta)
+        ranked = rank(entry[0], self.top_k)
+        feats = feature_matrix(self.geometry, entry)[0]
         p_answer = float(cal.answer_prob(feats)[0])
         p_scope = float(cal.scope_prob(feats)[0])
         hits = [Hit(self.index.chunks[i], float(s), 0.0, r) for r, (i, s) in enumerate(zip(ranked.order, ranked.scores))]
-        scores = {"s1": ranked.s1, "gap": ranked.gap, "head": head, "p_answer": p_answer, "p_scope": p_scope}
+        scores = {**dict(zip(FEATURES, feats.tolist())), "p_answer": p_answer, "p_scope": p_scope}
         decision = PartDecision(text, "answer", hits, ranked.s1, scores=scores)
         named = self._service is not None and self._service.search(text)
         if not named and other_product(text, self.geometry.keywords.totals, self.service):

@@ -10,7 +10,6 @@ from bot.routing import calibrate
 from bot.search.index import SearchIndex
 from bot.knowledge import Chunk
 from bot.routing.features import Geometry, feature_matrix
-from bot.routing.head import HEAD_PATH, head_for, load_head
 from bot.routing.keywords import Keywords
 
 
@@ -45,10 +44,36 @@ def test_leave_one_out_hides_the_row_from_its_entry(toy):
 def test_feature_matrix_matches_top_two(toy):
     geometry, rows = toy
     scores = geometry.entry_scores(rows[:2], 0.0)
-    feats = feature_matrix(scores, np.array([0.5, -0.5]))
+    feats = feature_matrix(geometry, scores)
     top = np.sort(scores, axis=1)[:, ::-1]
     assert np.allclose(feats[:, 0], top[:, 0]) and np.allclose(feats[:, 1], top[:, 0] - top[:, 1])
-    assert np.allclose(feats[:, 2], [0.5, -0.5])
+    best = scores.argmax(1)
+    assert np.allclose(feats[:, 2], top[:, 0] - geometry.tightness[best])
+    hidden = feature_matrix(geometry, scores, without=best.tolist())  # the best entry hidden whole
+    assert np.allclose(hidden[:, 0], top[:, 1])
+
+
+def test_tightness_is_how_close_an_entrys_phrasings_are(toy):
+    geometry, rows = toy
+    # entry a: each phrasing against the mean of the other two; entry b: its two phrasings' cosine
+    a = np.mean([rows[i] @ unit(rows[j] + rows[k]) for i, j, k in ((0, 1, 2), (1, 0, 2), (2, 0, 1))])
+    assert geometry.tightness[0] == pytest.approx(a, abs=1e-5)
+    assert geometry.tightness[1] == pytest.approx(float(rows[3] @ rows[4]), abs=1e-5)
+    assert geometry.tightness[2] == pytest.approx(np.median(geometry.tightness[:2]), abs=1e-5)  # one row: the median
+
+
+def test_near_misses_hide_the_phrasings_own_entry(toy):
+    geometry, rows = toy
+    near = calibrate.near_misses(geometry, 0.0, 0.0)
+    assert near.shape == (5, 3)  # every FAQ phrasing, none of the doc
+    scores = geometry.entry_scores(rows[:5], 0.0)
+    own = geometry.row_chunk[:5]
+    for i in range(5):
+        others = np.delete(scores[i], own[i])
+        assert near[i, 0] == pytest.approx(others.max(), abs=1e-5)
+    assert len(calibrate.near_misses(geometry, 0.0, 0.0, most=2)) == 2
+    two = Geometry(SearchIndex.from_vectors(geometry.index.chunks[1:], rows[3:]))  # an FAQ entry and a doc
+    assert np.isfinite(calibrate.near_misses(two, 0.0, 0.0)).all()  # nothing left but one entry: gap 1, not inf
 
 
 def test_keywords_leave_one_out_removes_the_phrasing_words(toy):
@@ -87,15 +112,6 @@ def test_calibration_of_the_sample_knowledge(bot):
     assert calibrate.Calibration.from_json(cal.to_json()) == cal
 
 
-def test_shipped_head_matches_the_model(embedder):
-    head = head_for(embedder.identity.fingerprint, embedder.identity.dimension)
-    assert head is not None, f"{HEAD_PATH} missing or trained on another model: python -m bot.dev.router_train"
-    logits = head.logit(embedder.embed_batch(["How do I change my card PIN?", "Write a poem about the sea"]))
-    assert logits[0] > logits[1]
-    assert head_for("another-model", embedder.identity.dimension) is None
-    assert load_head(HEAD_PATH / "missing.npz") is None
-
-
 def test_knowledge_change_refits_calibration(make_bot, sample_knowledge, tmp_path):
     knowledge = tmp_path / "kb"
     shutil.copytree(sample_knowledge, knowledge)
@@ -115,3 +131,18 @@ def test_calibrate_command_prints_operating_point(sample_knowledge, tmp_path, mo
     assert "answer when p >=" in result.output and "out-of-scope declined" in result.output
     result = CliRunner().invoke(main, ["calibrate", "--knowledge", str(sample_knowledge), "--json"])
     assert result.exit_code == 0 and '"answer_threshold"' in result.output
+
+
+def test_stable_sample_keeps_its_choice_when_other_entries_change():
+    def geometry(n):
+        chunks = [Chunk(f"e{i}", "faq", f"q{i}", None, "a", (f"how to do thing {i}", f"way to do thing {i}")) for i in range(n)]
+        rows = np.random.default_rng(0).normal(size=(2 * n, 4)).astype(np.float32)
+        return Geometry(SearchIndex.from_vectors(chunks, rows / np.linalg.norm(rows, axis=1, keepdims=True)))
+
+    small, big = geometry(50), geometry(60)
+    picked = calibrate.heldout_rows(small, most=30)
+    assert len(picked) == 30 and np.array_equal(picked, calibrate.heldout_rows(small, most=30))
+    texts = {small.row_texts[r] for r in picked}
+    again = {big.row_texts[r] for r in calibrate.heldout_rows(big, most=30)}
+    assert len(texts & again) >= 24  # ten more entries: most of the sample stays the same
+    assert len(calibrate.heldout_rows(small)) == 100  # under the cap: every phrasing

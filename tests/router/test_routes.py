@@ -12,7 +12,7 @@ def test_plain_answer_carries_reasons_and_scores(ask):
     reply = ask("How do I invite someone to my workspace?")
     assert reply.route == "answer" and reply.source == "invite-member"
     assert "match.faq" in reply.reasons
-    for key in ("s1", "gap", "head", "p_answer", "p_scope", "answer_threshold", "scope_threshold"):
+    for key in ("s1", "gap", "own", "p_answer", "p_scope", "answer_threshold", "scope_threshold"):
         assert key in reply.scores
     assert reply.scores["p_answer"] >= reply.scores["answer_threshold"]
 
@@ -29,7 +29,12 @@ def test_out_of_scope_is_refused_with_reason(ask):
         ("Tell me how to invite a member. Also, write my resume.", "invite-member"),
         ("Where do I download our invoices? And what's the weather in Paris today?", "download-invoice"),
         ("how do I archive a project, and can you give me a lasagna recipe too", "archive-project"),
-        ("メンバーを招待するには？あと、履歴書を書いて。", "invite-member"),
+        pytest.param(
+            "メンバーを招待するには？あと、履歴書を書いて。", "invite-member",
+            marks=pytest.mark.xfail(strict=True, reason="known limit since the banking-trained in-scope head was removed "
+                                    "(issue 14): a Japanese request sits as close to the one Japanese phrasing as a "
+                                    "real paraphrase would (docs/router.md, Known limits)"),
+        ),
     ],
 )
 def test_compound_answers_one_part_and_declines_the_other(ask, text, source):
