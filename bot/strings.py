@@ -87,3 +87,6 @@ SLACK_ASK_EMPTY = "Add your question after `ask`: `{command} ask <your question 
 # -- streamed (LLM-written) answers ---------------------------------------------------------------
 QUEUED = "_Writing answers for others first; you are number {position} in line…_"
 STILL_WRITING = " …"  # shown after the text of an answer that is still being written
+
+# -- indexing (`helpbot index --progress` when stderr is not a terminal) -----------------------------
+EMBEDDING_PROGRESS = "embedding: {done}/{total} texts"

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from bot import strings
 from bot.errors import HelpbotError, KnowledgeError
 
 
@@ -52,17 +53,27 @@ def friendly_errors(func):
     return wrapper
 
 
-def load_bot(ctx: click.Context, knowledge: str | None, progress: bool = False):
-    """Build the HelpBot for a command, with a progress bar while embedding if asked."""
+def load_bot(ctx: click.Context, knowledge: str | None, progress: bool | None = False):
+    """Build the HelpBot for a command. `progress`: True = report embedding progress on stderr (a bar on
+    a terminal, a line per step elsewhere), None = only when stderr is a terminal, False = never."""
     from bot.core.pipeline import HelpBot
 
     settings = settings_from(ctx)
+    tty = sys.stderr.isatty()
+    if progress is None:
+        progress = tty
     if not progress:
         return HelpBot(settings, knowledge)
     bar = None
+    shown = [0]
 
     def report(done: int, total: int) -> None:
         nonlocal bar
+        if not tty:  # a log or a pipe: a plain line about every 10%, and the last one
+            if done >= total or done - shown[0] >= max(1, total // 10):
+                shown[0] = done
+                click.echo(strings.EMBEDDING_PROGRESS.format(done=done, total=total), err=True)
+            return
         if bar is None:
             bar = click.progressbar(length=total, label="Embedding", file=sys.stderr)
             bar.__enter__()

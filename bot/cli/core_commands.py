@@ -42,11 +42,13 @@ def chat(ctx, knowledge):
 
 @main.command()
 @knowledge_option
+@click.option("--progress/--no-progress", default=None,
+              help="Show embedding progress on stderr (default: only when stderr is a terminal).")
 @click.pass_context
 @friendly_errors
-def index(ctx, knowledge):
+def index(ctx, knowledge, progress):
     """Validate and index the knowledge folder, re-embedding only what changed."""
-    bot = load_bot(ctx, knowledge, progress=True)
+    bot = load_bot(ctx, knowledge, progress=progress)
     snap = bot.snapshot
     st = snap.stats
     kinds = {k: sum(1 for c in snap.kb.chunks if c.kind == k) for k in ("faq", "doc")}

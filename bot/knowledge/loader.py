@@ -17,7 +17,9 @@ from bot.knowledge.markdown import split_front_matter, split_sections
 SCOPE_KEYS = {"service", "description", "topics", "contact"}
 FAQ_KEYS = {"id", "questions", "answer", "url", "tags"}
 FRONT_MATTER_KEYS = {"title", "url"}
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 2_000_000  # per file: a bigger page or FAQ file is refused, naming the file and the limit
+MAX_SECTIONS_PER_PAGE = 10_000  # heading sections in one Markdown page
+MAX_CHUNKS = 100_000  # FAQ entries + doc sections in one knowledge folder (vector search is measured at 100k)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def _read_text(root: Path, path: Path, rel: str, errors: list[str]) -> str | Non
                 errors.append(f"{rel}: changed while it was read; run the load again")
                 return None
             data = fh.read(MAX_FILE_BYTES + 1)
+            size = max(now.st_size, len(data))
     except FileNotFoundError:
         errors.append(f"{rel}: is a broken symbolic link; fix its target or remove it")
         return None
@@ -119,7 +122,8 @@ def _read_text(root: Path, path: Path, rel: str, errors: list[str]) -> str | Non
         errors.append(f"{rel}: cannot read file ({exc.strerror}); check its permissions")
         return None
     if len(data) > MAX_FILE_BYTES:
-        errors.append(f"{rel}: file is over {MAX_FILE_BYTES} bytes; split it")
+        errors.append(f"{rel}: file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes per knowledge file; "
+                      "split it into smaller files")
         return None
     if b"\x00" in data:
         errors.append(f"{rel}: looks binary (NUL bytes); knowledge files must be UTF-8 text")
@@ -264,6 +268,10 @@ def _doc_chunks(root: Path, errors: list[str]) -> list[Chunk]:
                 errors.append(f"{rel}:1: front matter `{bad[0]}` must be text")
                 continue
         heading_title, sections = split_sections(body, offset)
+        if len(sections) > MAX_SECTIONS_PER_PAGE:
+            errors.append(f"{rel}: {len(sections):,} heading sections, over the limit of {MAX_SECTIONS_PER_PAGE:,} "
+                          "per page; split the page into several files")
+            continue
         page_title = str(meta.get("title") or heading_title or path.stem.replace("-", " ").title())
         url = meta.get("url")
         for section in sections:
@@ -293,6 +301,14 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
             )
         else:
             seen[chunk.id] = chunk
+    if len(chunks) > MAX_CHUNKS:
+        per_file: dict[str, int] = {}
+        for chunk in chunks:
+            per_file[chunk.source_file] = per_file.get(chunk.source_file, 0) + 1
+        largest = sorted(per_file.items(), key=lambda kv: -kv[1])[:3]
+        errors.append(f"{root}: {len(chunks):,} FAQ entries and doc sections, over the limit of {MAX_CHUNKS:,} per "
+                      "knowledge folder; split it into several knowledge folders (largest files: "
+                      + ", ".join(f"{name} {n:,}" for name, n in largest) + ")")
     if not chunks and not errors:
         errors.append(f"{root}: no FAQ entries (faq/*.yaml) or docs (docs/**/*.md) found")
     if errors:
