@@ -1,7 +1,7 @@
 """Fit the doc ranking weights and the answer-outright model (bot/data/docs_model.json) from
 doc2dial, and measure them on the service left out.
 
-    python -m bot.dev.docs_fit [--data ../shared/data/doc2dial_dev] [--cache DIR] [--write]
+    python -m bot.dev.docs_fit [--data ../shared/data/doc2dial_dev] [--cache DIR] [--write [--fit-on S] [--out F]]
 
 One knowledge folder per service (its help pages only). Rank weights: a listwise softmax over all
 sections (the right section and its identical copies are the targets). Answer model: logistic
@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="folder for the vector caches")
     ap.add_argument("--write", action="store_true", help=f"store the fit on every service in {MODEL_PATH}")
+    ap.add_argument("--fit-on", help="comma-separated services to fit the stored model on (default: all)")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where --write stores the model")
     args = ap.parse_args(argv)
     if not (args.data / "questions.jsonl").is_file():
         print(f"{args.data}/questions.jsonl not found: pass --data to the doc2dial_dev folder", file=sys.stderr)
@@ -150,15 +152,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f" worst: top-1 {figures[:, 0].min():.3f}  top-3 {figures[:, 1].min():.3f}  "
           f"precision {np.nanmin(figures[:, 2]):.3f}  answered {figures[:, 3].min():.3f}")
     if args.write:
-        model = fit_all([data[s] for s in services])
-        model.note = (f"fitted by `python -m bot.dev.docs_fit --write` on doc2dial_dev services {', '.join(services)} "
-                      f"({sum(len(g) for _, _, g in data.values())} questions); answer threshold for precision "
+        chosen = [s for s in args.fit_on.split(",") if s in data] if args.fit_on else services
+        if not chosen:
+            print(f"--fit-on names none of the services ({', '.join(services)})", file=sys.stderr)
+            return 2
+        model = fit_all([data[s] for s in chosen])
+        model.note = (f"fitted by `python -m bot.dev.docs_fit --write` on doc2dial_dev services {', '.join(chosen)} "
+                      f"({sum(len(data[s][2]) for s in chosen)} questions); answer threshold for precision "
                       f">= {TARGET_PRECISION} on them")
         out = {"rank_features": list(RANK_FEATURES), "answer_features": list(ANSWER_FEATURES),
                "rank": model.rank, "answer": model.answer, "center": model.center, "scale": model.scale,
                "threshold": model.threshold, "note": model.note}
-        MODEL_PATH.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {MODEL_PATH}")
+        args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
     return 0
 
 

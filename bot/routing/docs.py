@@ -86,7 +86,8 @@ def salient_text(text: str, passages: PassageIndex) -> str:
 
 
 def chatter(passages: PassageIndex, text: str, smalltalk):
-    """A small-talk test for the pieces of `text` (the splitter drops them when a request remains):
+    """A small-talk test for the pieces of `text` (the splitter drops them when a request remains;
+    used for docs-only knowledge, where the passages hold the whole vocabulary):
     `smalltalk`'s rules, or a piece whose known term weight is under CHATTER_SHARE of the best
     sentence's ("How are you doing today?" next to a question about the docs)."""
     sentences = [m.group() for m in _SENTENCE.finditer(text) if m.group().strip()]
@@ -115,6 +116,7 @@ class DocRanker:
 
     def __init__(self, index: SearchIndex, passages: PassageIndex, model: DocModel, floor: float = -1.0):
         self.index, self.passages, self.model, self.floor = index, passages, model, floor
+        self.only = passages.n == len(index.chunks)  # docs only: the passages know every word of the knowledge
         rows = index._starts[passages.sections] if len(passages.sections) else np.zeros(0, np.int64)
         self.section_rows = index.rows[rows]
         files = [index.chunks[i].source_file for i in passages.sections]
@@ -163,8 +165,12 @@ class DocRanker:
                 for r, s in enumerate(ranking.order)]
 
 
+def load_model() -> DocModel:
+    return _load(MODEL_PATH)
+
+
 @functools.lru_cache(maxsize=4)
-def load_model(path: Path = MODEL_PATH) -> DocModel:
+def _load(path: Path) -> DocModel:
     return DocModel.load(path)
 
 
@@ -212,11 +218,15 @@ def review(ranker: DocRanker, decision, text: str, vector: np.ndarray):
         if decision.route == "answer":  # a doc "answer" no closer than off-topic requests
             decision.route, decision.reasons, decision.hits = "refuse", ["scope.out", "docs.far"], []
         return decision
-    if decision.route == "refuse" and any(c.kind == "faq" for c in ranker.index.chunks):
+    if decision.route == "refuse" and not ranker.only:
         return decision  # the FAQ's fitted scope decision stands
+    # With FAQ entries the router's thresholds are fitted on this knowledge: its doc answer, when the
+    # doc ranking puts the same section first, is two independent rankings agreeing.
+    agree = (not ranker.only and decision.route == "answer" and bool(decision.hits)
+             and decision.hits[0].chunk.id == top.chunk.id)
     decision.hits, decision.score, decision.alternative = hits, top.score, None
-    if ranking.p_answer >= ranker.model.threshold:
-        decision.route, decision.reasons = "answer", ["match.doc"]
+    if ranking.p_answer >= ranker.model.threshold or agree:
+        decision.route, decision.reasons = "answer", ["match.doc"] + (["docs.router_agrees"] if agree else [])
     else:
         decision.route, decision.reasons = "unknown", ["scope.in", "closest_sections"]
     return decision

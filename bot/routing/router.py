@@ -117,7 +117,7 @@ class Router:
     # -- plain logic ---------------------------------------------------------------------------
     def plan(self, text: str, conversation: str, style: StyleRequest | None = None) -> Plan:
         """`style`: the style request already cut from `text`, if the caller did that first."""
-        chatter = docs.chatter(self.docs.passages, text, smalltalk_kind) if self.docs is not None else smalltalk_kind
+        chatter = docs.chatter(self.docs.passages, text, smalltalk_kind) if self.docs and self.docs.only else smalltalk_kind
         return make_plan(text, conversation, self.memory, self.max_parts, chatter, style)
 
     # -- scores --------------------------------------------------------------------------------

@@ -112,8 +112,8 @@ class PassageIndex:
                          for t, v in postings.items()}
         n_pass = max(1, len(bags))
         self.idf = {t: math.log(1 + (n_pass - len(v[0]) + 0.5) / (len(v[0]) + 0.5)) for t, v in self.postings.items()}
-        self.section_terms = [set(terms(h + " " + c.text)) for h, c in zip(heads, docs)]
-        self.title_terms = [set(terms(h)) for h in heads]
+        self.section_postings = _postings([set(terms(h + " " + c.text)) for h, c in zip(heads, docs)])
+        self.title_postings = _postings([set(terms(h)) for h in heads])
         self.group = duplicate_groups([c.text for c in docs])
         self.n = n
         self.floor = -1.0  # best passage cosine of off-topic requests (set by the snapshot; see routing/docs.py)
@@ -153,10 +153,23 @@ class PassageIndex:
         total = sum(weights.values()) or 1.0
         coverage = np.zeros(n, np.float32)
         title = np.zeros(n, np.float32)
-        for s in np.flatnonzero(bm25 > 0).tolist():
-            coverage[s] = sum(w for t, w in weights.items() if t in self.section_terms[s]) / total
-            title[s] = sum(w for t, w in weights.items() if t in self.title_terms[s]) / total
+        for term, weight in weights.items():
+            if weight:
+                coverage[self.section_postings.get(term, _NONE)] += weight / total
+                title[self.title_postings.get(term, _NONE)] += weight / total
         return Candidates(cosine.astype(np.float32), bm25.astype(np.float32), coverage, title)
+
+
+_NONE = np.zeros(0, np.int64)
+
+
+def _postings(term_sets: list[set[str]]) -> dict[str, np.ndarray]:
+    """term -> the numbers of the sets holding it."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, found in enumerate(term_sets):
+        for term in found:
+            out[term].append(i)
+    return {t: np.array(v, np.int64) for t, v in out.items()}
 
 
 def _shingles(text: str, size: int = 4) -> set[int]:
