@@ -118,7 +118,9 @@ class DocRanker:
         self.index, self.passages, self.model, self.floor = index, passages, model, floor
         self.only = passages.n == len(index.chunks)  # docs only: the passages know every word of the knowledge
         rows = index._starts[passages.sections] if len(passages.sections) else np.zeros(0, np.int64)
-        self.section_rows = index.rows[rows]
+        # Passage vectors and section vectors in one matrix: one matrix-vector product per message.
+        self.matrix = np.ascontiguousarray(np.vstack([passages.vectors, index.rows[rows]]), dtype=np.float32)
+        self.n_passages = len(passages.vectors)
         files = [index.chunks[i].source_file for i in passages.sections]
         page_ids = {f: k for k, f in enumerate(dict.fromkeys(files))}
         self.page = np.array([page_ids[f] for f in files], np.int64)
@@ -131,8 +133,11 @@ class DocRanker:
 
     def features(self, vector: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(rank features per section, absolute passage cosine per section)."""
-        c = self.passages.candidates(vector, terms(salient_text(text, self.passages)))
-        section = self.section_rows @ vector
+        # einsum, not BLAS: a mat-vec this size is ~0.1 ms on one core, while waking BLAS's threads on
+        # a busy machine costs milliseconds (measured at load 9 on 2 cores: 0.1 ms vs 3 ms).
+        cosines = np.einsum("ij,j->i", self.matrix, vector.astype(np.float32, copy=False))
+        c = self.passages.candidates(vector, terms(salient_text(text, self.passages)), cosines[: self.n_passages])
+        section = cosines[self.n_passages :]
         page_cos, page_bm = self._page_max(c.cosine), self._page_max(c.bm25)
         feats = np.stack([c.cosine - c.cosine.max(), section - section.max(), c.bm25, c.coverage, c.title,
                           self.first, page_cos - page_cos.max(), page_bm], 1).astype(np.float32)

@@ -133,12 +133,13 @@ class PassageIndex:
         """IDF mass of `word_terms` that the docs know (unknown words weigh nothing)."""
         return float(sum(self.idf.get(t, 0.0) for t in word_terms))
 
-    def candidates(self, query: np.ndarray, query_terms: list[str]) -> Candidates:
+    def candidates(self, query: np.ndarray, query_terms: list[str], passage_cosines: np.ndarray | None = None) -> Candidates:
+        """`passage_cosines`: `self.vectors @ query` when the caller has it already."""
         n = self.n
         if not n:
             z = np.zeros(0, np.float32)
             return Candidates(z, z, z, z)
-        cosine = np.maximum.reduceat(self.vectors @ query, self.starts)
+        cosine = np.maximum.reduceat(self.vectors @ query if passage_cosines is None else passage_cosines, self.starts)
         passage = np.zeros(len(self.passage_section), np.float32)
         unique = list(dict.fromkeys(query_terms))
         for term in unique:
