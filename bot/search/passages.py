@@ -11,6 +11,7 @@ same (or nearly: the same paragraph on 20 pages) form one duplicate group.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -38,6 +39,7 @@ STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # words repeat: a reload of 8,000 sections stems ~1M words, ~30k distinct
 def stem(word: str) -> str:
     """A light suffix stripper, the same on both sides: licenses/licensed/licensing -> licens."""
     if len(word) <= 4 or word.isdigit():
@@ -97,11 +99,14 @@ class PassageIndex:
         self.starts = (np.flatnonzero(np.r_[True, self.passage_section[1:] != self.passage_section[:-1]])
                        if len(self.passage_section) else np.zeros(0, np.int64))
         docs = [chunks[i] for i in self.sections]
-        heads = [" ".join((c.title, *c.parents)) for c in docs]
+        heads = [terms(" ".join((c.title, *c.parents))) for c in docs]
         bags = []
+        section_terms: list[set[str]] = [set(h) for h in heads]
         for s, text in zip(self.passage_section.tolist(), texts):
             body = text.split(". ", 1)[1] if text.startswith(docs[s].title + ". ") else text
-            bags.append(Counter(terms(heads[s]) * 2 + terms(body)))
+            bag = Counter(heads[s] * 2 + terms(body))
+            section_terms[s].update(bag)
+            bags.append(bag)
         self.lengths = np.array([sum(b.values()) for b in bags], np.float32)
         self.avg = float(self.lengths.mean()) if len(bags) and self.lengths.mean() > 0 else 1.0
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -112,8 +117,8 @@ class PassageIndex:
                          for t, v in postings.items()}
         n_pass = max(1, len(bags))
         self.idf = {t: math.log(1 + (n_pass - len(v[0]) + 0.5) / (len(v[0]) + 0.5)) for t, v in self.postings.items()}
-        self.section_postings = _postings([set(terms(h + " " + c.text)) for h, c in zip(heads, docs)])
-        self.title_postings = _postings([set(terms(h)) for h in heads])
+        self.section_postings = _postings(section_terms)
+        self.title_postings = _postings([set(h) for h in heads])
         self.group = duplicate_groups([c.text for c in docs])
         self.n = n
         self.floor = -1.0  # best passage cosine of off-topic requests (set by the snapshot; see routing/docs.py)
