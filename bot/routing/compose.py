@@ -38,7 +38,7 @@ def link_text(title: str) -> str:
 
 def closest_reply(decision: PartDecision, contact: str | None, scores: dict, reasons: list[str], limit: int = 3) -> Reply:
     """Not sure which doc section answers it: the closest ones (title + link), best first, and who to ask."""
-    hits = decision.hits[:limit]
+    hits = [h for h in decision.hits if h.chunk.kind == "doc"][:limit]
     lines = [strings.CLOSEST_SECTIONS]
     for n, hit in enumerate(hits, start=1):
         c = hit.chunk

@@ -229,7 +229,9 @@ def review(ranker: DocRanker, decision, text: str, vector: np.ndarray):
     # doc ranking puts the same section first, is two independent rankings agreeing.
     agree = (not ranker.only and decision.route == "answer" and bool(decision.hits)
              and decision.hits[0].chunk.id == top.chunk.id)
-    decision.hits, decision.score, decision.alternative = hits, top.score, None
+    shown = {h.chunk.id for h in hits}
+    others = [h for h in decision.hits if h.chunk.id not in shown]  # FAQ candidates stay for the LLM's passages
+    decision.hits, decision.score, decision.alternative = hits + others, top.score, None
     if ranking.p_answer >= ranker.model.threshold or agree:
         decision.route, decision.reasons = "answer", ["match.doc"] + (["docs.router_agrees"] if agree else [])
     else:
