@@ -11,6 +11,10 @@ EMPTY = "Your message was empty. Ask me a question about {service}, e.g. \"{exam
 REFUSE = "Sorry, I can only help with questions about {service} ({topics})."
 UNKNOWN = "I couldn't find an answer to that in the {service} help. {contact_line}"
 CONTACT_LINE = "You can ask the team at {contact}."
+# Not sure which doc section answers it: the closest ones, best first, then the contact line.
+CLOSEST_SECTIONS = "I'm not sure which of these answers it:"
+CLOSEST_ITEM = "{n}. [{title}]({url})"
+CLOSEST_ITEM_NO_LINK = "{n}. {title}"
 NO_CONTACT_LINE = "Try rephrasing, or ask your workspace admin."
 DID_YOU_MEAN = "Did you mean: {title}?"
 TRUNCATED = "Your message was long, so I only read the first {limit} characters."

@@ -95,11 +95,23 @@ def answer_embed(reply: Reply, service: str) -> discord.Embed:
     return embed
 
 
+def closest_embed(reply: Reply) -> discord.Embed:
+    """Not sure which section answers it: the lead line as the title, the numbered section links
+    (Markdown links, as the reply text has them) and the contact line as the description."""
+    body = reply.answer.removeprefix(strings.CLOSEST_SECTIONS).strip()
+    notes = "\n".join(reply.notes)
+    embed = discord.Embed(title=fit(strings.CLOSEST_SECTIONS, TITLE_MAX), colour=discord.Colour.light_grey())
+    embed.description = fit(f"{body}\n\n{notes}" if notes else body, DESCRIPTION_MAX)
+    return embed
+
+
 def render(reply: Reply, service: str, private: bool = False) -> Layout:
     """The Discord layout of `reply`, with its feedback buttons; `private` makes it ephemeral."""
     ephemeral = private or reply.ephemeral
     view = feedback_view(reply)
     if reply.route in ANSWER_ROUTES and reply.answer:
         return Layout(embeds=[answer_embed(reply, service)], view=view, ephemeral=ephemeral)
+    if reply.route == "unknown" and "closest_sections" in reply.reasons:
+        return Layout(embeds=[closest_embed(reply)], view=view, ephemeral=ephemeral)
     text = "\n".join([reply.answer, *reply.notes]).strip()
     return Layout(content=fit(text or strings.ERROR, CONTENT_MAX), view=view, ephemeral=ephemeral)

@@ -129,6 +129,11 @@ def feedback_block(reply: Reply) -> dict | None:
     return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": buttons}
 
 
+def closest_sections(reply: Reply) -> bool:
+    """A reply that lists the closest doc sections instead of answering (README, Reply record)."""
+    return reply.route == "unknown" and "closest_sections" in reply.reasons
+
+
 def reply_blocks(reply: Reply, feedback: bool = True) -> tuple[str, list[dict]]:
     """(notification text, blocks) for a reply: answer, notes, sources, feedback buttons."""
     answer = to_mrkdwn(reply.answer)
@@ -136,7 +141,7 @@ def reply_blocks(reply: Reply, feedback: bool = True) -> tuple[str, list[dict]]:
     if reply.notes:
         notes = "\n".join(escape(n) for n in reply.notes)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": split_sections(notes)[0]}]})
-    if reply.sources:
+    if reply.sources and not closest_sections(reply):  # the closest-sections list already links each title
         cited = " · ".join(dict.fromkeys(link(s.url, s.title) for s in reply.sources))
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": split_sections(f"{strings.SOURCES_LABEL}: {cited}")[0]}]})
     buttons = feedback_block(reply) if feedback else None

@@ -322,6 +322,12 @@ class HelpBot:
                               versions=reply.versions, ephemeral=True)
             else:
                 reply.answer = out.text
+        elif reply.route == "unknown" and reply.sources:  # the closest sections: their titles are shown
+            for source in reply.sources:
+                if source.id in snapshot.with_secrets:
+                    masked = mask_secrets(source.title)
+                    reply.answer = reply.answer.replace(compose.link_text(source.title), compose.link_text(masked))
+                    source.title = masked
         reply.latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.observe(reply, message.platform)
         if audit:

@@ -14,10 +14,11 @@ from typing import Callable
 from urllib.parse import urlparse
 
 from bot.guard.knowledge import KnowledgeFinding, ScanCache, excluded_ids, scan_chunks
-from bot.routing import calibrate
+from bot.routing import calibrate, docs
 from bot.routing.calibrate import Calibration
 from bot.search.embeddings import Embedder
 from bot.search.index import SearchIndex
+from bot.search.passages import PassageIndex
 from bot.routing.features import Geometry
 from bot.search.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
@@ -84,6 +85,11 @@ def build_snapshot(
             calibration = fit_calibration(db, index, embedder, key, geometry)
             with db.conn:
                 set_meta(db, calibration=calibration.to_json())
+        if any(c.kind == "doc" for c in kb.chunks):
+            with db.conn:  # doc sections as passages (bot/search/passages.py); vectors cached like the rest
+                index.passages = PassageIndex.build(kb.chunks, lambda texts: cached_vectors(db, embedder, texts, progress)[0])
+                off_topic, _ = cached_vectors(db, embedder, calibrate.calibration_texts()[0])
+            index.passages.floor = docs.off_topic_floor(index.passages, off_topic)
     finally:
         db.conn.close()
     return Snapshot(kb, index, calibration, stats, embedder.identity.name, findings, geometry)

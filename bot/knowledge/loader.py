@@ -36,6 +36,7 @@ class Chunk:
     tags: tuple[str, ...] = ()
     source_file: str = ""
     line: int = 0
+    parents: tuple[str, ...] = ()  # doc sections: the headings above this one (matched as context, not shown)
 
     @property
     def embed_texts(self) -> tuple[str, ...]:
@@ -303,7 +304,8 @@ def _doc_chunks(root: Path, errors: list[str]) -> list[Chunk]:
         for section in sections:
             title = page_title if section.heading in (heading_title, page_title) else f"{page_title}: {section.heading}"
             chunks.append(
-                Chunk(f"docs/{doc_rel}#{section.slug}", "doc", title, url, section.text, (), (), rel, section.line)
+                Chunk(f"docs/{doc_rel}#{section.slug}", "doc", title, url, section.text, (), (), rel, section.line,
+                      section.parents)
             )
     return chunks
 

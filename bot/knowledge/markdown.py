@@ -23,6 +23,7 @@ class Section:
     slug: str
     text: str
     line: int
+    parents: tuple[str, ...] = ()  # the headings above this one (outermost first), below the page title
 
 
 def split_front_matter(source: str) -> tuple[str | None, str, int]:
@@ -44,12 +45,14 @@ def split_sections(body: str, line_offset: int = 0) -> tuple[str | None, list[Se
     sections: list[Section] = []
     heading, start, buf = None, line_offset + 1, []
     in_fence = False
+    stack: list[tuple[int, str]] = []  # (level, heading) of the open headings, outermost first
+    parents: tuple[str, ...] = ()
 
     def flush():
         text = "\n".join(buf).strip()
         if heading is not None or text:
             name = heading or title or ""
-            sections.append(Section(name, slugify(name) or "intro", text, start))
+            sections.append(Section(name, slugify(name) or "intro", text, start, parents))
 
     for n, line in enumerate(body.split("\n"), start=line_offset + 1):
         if _FENCE.match(line):
@@ -61,6 +64,10 @@ def split_sections(body: str, line_offset: int = 0) -> tuple[str | None, list[Se
                 title, heading, start, buf = name, name, n, []
                 continue
             flush()
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            parents = tuple(h for _, h in stack)
+            stack.append((level, name))
             heading, start, buf = name, n, []
         else:
             buf.append(line)

@@ -31,6 +31,25 @@ def decline_reply(plan: Plan, fmt: Formatter) -> Reply:
     return Reply("smalltalk", fmt(strings.NO_QUESTION), reasons=list(plan.reasons))
 
 
+def link_text(title: str) -> str:
+    """A title as Markdown link text: brackets would end the link early."""
+    return " ".join(title.replace("[", "(").replace("]", ")").split())
+
+
+def closest_reply(decision: PartDecision, contact: str | None, scores: dict, reasons: list[str], limit: int = 3) -> Reply:
+    """Not sure which doc section answers it: the closest ones (title + link), best first, and who to ask."""
+    hits = [h for h in decision.hits if h.chunk.kind == "doc"][:limit]
+    lines = [strings.CLOSEST_SECTIONS]
+    for n, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        item = strings.CLOSEST_ITEM if c.url else strings.CLOSEST_ITEM_NO_LINK
+        lines.append(item.format(n=n, title=link_text(c.title), url=c.url))
+    contact_line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
+    text = "\n".join(lines) + "\n\n" + contact_line
+    sources = [Source(h.chunk.id, h.chunk.title, h.chunk.url, round(h.score, 4), h.chunk.kind) for h in hits]
+    return Reply("unknown", text, sources=sources, scores=scores, reasons=reasons)
+
+
 def compose(plan: Plan, decisions: list[PartDecision], fmt: Formatter, contact: str | None, thresholds: dict) -> Reply:
     answered = [d for d in decisions if d.route == "answer"]
     declined = [d for d in decisions if d.route != "answer"]
@@ -41,6 +60,9 @@ def compose(plan: Plan, decisions: list[PartDecision], fmt: Formatter, contact: 
     reasons = list(plan.reasons) + [r for d in decisions for r in d.reasons]
     if not answered:
         route = "unknown" if any(d.route == "unknown" for d in decisions) else "refuse"
+        closest = next((d for d in decisions if d.route == "unknown" and "closest_sections" in d.reasons and d.hits), None)
+        if closest is not None:
+            return closest_reply(closest, contact, scores, reasons)
         if route == "unknown":
             line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
             text = fmt(strings.UNKNOWN, contact_line=line)

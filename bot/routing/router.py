@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.routing import docs
 from bot.routing.calibrate import Calibration
 from bot.search.index import Hit, SearchIndex
 from bot.routing.features import FEATURES, Geometry, feature_matrix, rank
@@ -108,15 +109,21 @@ class Router:
         self.max_parts = max_parts
         self.margin = calibration.ambiguity_margin if margin is None or margin < 0 else margin
         self.service = service
+        self.docs = docs.ranker(index)
         self._service = re.compile(rf"\b{re.escape(service)}\b", re.I) if service else None
 
     # -- plain logic ---------------------------------------------------------------------------
     def plan(self, text: str, conversation: str, style: StyleRequest | None = None) -> Plan:
         """`style`: the style request already cut from `text`, if the caller did that first."""
-        return make_plan(text, conversation, self.memory, self.max_parts, smalltalk_kind, style)
+        chatter = docs.chatter(self.docs.passages, text, smalltalk_kind) if self.docs and self.docs.only else smalltalk_kind
+        return make_plan(text, conversation, self.memory, self.max_parts, chatter, style)
 
     # -- scores --------------------------------------------------------------------------------
     def decide(self, text: str, vector: np.ndarray) -> PartDecision:
+        decision = self.decide_entries(text, vector)
+        return docs.review(self.docs, decision, text, vector) if self.docs is not None else decision
+
+    def decide_entries(self, text: str, vector: np.ndarray) -> PartDecision:
         cal = self.calibration
         if not self.geometry.n:
             return PartDecision(text, "refuse", reasons=["kb.empty"])

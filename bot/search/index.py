@@ -42,6 +42,7 @@ class SearchIndex:
         # Rows of one chunk are contiguous: reduceat takes the max per chunk.
         self._starts = np.flatnonzero(np.r_[True, self.row_chunk[1:] != self.row_chunk[:-1]]) if len(row_chunk) else np.zeros(0, np.int64)
         self.rrf_k = rrf_k
+        self.passages = None  # doc sections as passages (bot/search/passages.py), set when the knowledge has docs
         self._lock = threading.Lock()
         self._fts = sqlite3.connect(":memory:", check_same_thread=False)
         self._fts.execute("create virtual table fts using fts5(title, body, tokenize='unicode61 remove_diacritics 2')")

@@ -96,3 +96,19 @@ async def test_failure_while_answering_a_mention_is_reported_and_audited(helpbot
     assert sent.json["content"] == strings.ERROR
     rows = list(helpbot.audit.db["audit"].rows_where("text_redacted = ?", ["a question that fails"]))
     assert [r["reasons"] for r in rows] == ['["error.discord"]']
+
+
+async def test_closest_sections_reach_discord_as_one_embed_of_links(helpbot, start_bot, monkeypatch):
+    from test_discord_render import closest_reply
+
+    async def handle(message, progress=None):
+        return closest_reply()
+
+    monkeypatch.setattr(helpbot, "handle", handle)
+    async with start_bot(helpbot) as (fake, client):
+        await fake.dispatch("MESSAGE_CREATE", fake.message_create(f"<@{BOT_ID}> what about money?", author=ALICE, mentions=[BOT_USER]))
+        sent = await fake.wait_request("POST", rf"/channels/{CHANNEL_ID}/messages")
+    (embed,) = sent.json["embeds"]
+    assert embed["title"] == strings.CLOSEST_SECTIONS
+    assert embed["description"].startswith("1. [Billing: Invoices (PDF)](https://help.example/billing)\n2. Plans")
+    assert "content" not in sent.json or not sent.json["content"]

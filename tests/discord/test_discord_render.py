@@ -96,3 +96,27 @@ def test_admins_by_user_id_role_id_or_role_name():
     assert is_admin(member(44, [501], ["Support leads"]), settings)
     assert not is_admin(member(55, [501], ["Everyone"]), settings)
     assert not is_admin(discord.Object(id=66), settings)  # a DM user has no roles
+
+
+def closest_reply() -> Reply:
+    """A 'closest sections' reply as the composer makes it (real chunks, hits and decision)."""
+    from bot.knowledge import Chunk
+    from bot.routing.compose import closest_reply as compose_closest
+    from bot.routing.router import PartDecision
+    from bot.search.index import Hit
+
+    chunks = [Chunk("docs/billing.md#invoices", "doc", "Billing: Invoices [PDF]", "https://help.example/billing", "x"),
+              Chunk("docs/plans.md#intro", "doc", "Plans", None, "x")]
+    decision = PartDecision("money?", "unknown", [Hit(c, 0.5, 0.0) for c in chunks], reasons=["closest_sections"])
+    reply = compose_closest(decision, "#help-desk", {}, ["scope.in", "closest_sections"])
+    reply.audit_id = 12
+    return reply
+
+
+def test_closest_sections_are_one_small_embed_of_title_links():
+    layout = render(closest_reply(), "Quillbox")
+    (embed,) = layout.embeds
+    assert layout.content is None and not layout.ephemeral
+    assert embed.title == strings.CLOSEST_SECTIONS and not embed.fields
+    assert embed.description == "1. [Billing: Invoices (PDF)](https://help.example/billing)\n2. Plans\n\nYou can ask the team at #help-desk."
+    assert layout.view is not None  # feedback buttons, "This should have been answered" among them

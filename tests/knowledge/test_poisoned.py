@@ -128,15 +128,17 @@ def test_index_output_and_index_database_list_findings(bot, poisoned, monkeypatc
 
 async def generated(bot, text: str):
     """Handle `text` with nothing answered by logic, so the (recording) LLM composes."""
-    calibration = bot.snapshot.calibration
-    threshold = calibration.answer_threshold
-    calibration.answer_threshold = 1.01
+    from bot.routing.docs import load_model
+
+    calibration, doc_model = bot.snapshot.calibration, load_model()
+    threshold, doc_threshold = calibration.answer_threshold, doc_model.threshold
+    calibration.answer_threshold = doc_model.threshold = 1.01  # neither the router nor the doc path answers
     bot.swap(bot.snapshot)
     RecordingLLM.prompts.clear()
     try:
         return await bot.handle(msg(text))
     finally:
-        calibration.answer_threshold = threshold
+        calibration.answer_threshold, doc_model.threshold = threshold, doc_threshold
         bot.swap(bot.snapshot)
 
 

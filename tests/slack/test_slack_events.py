@@ -174,3 +174,19 @@ def _msg(text):
     from bot.messages import Message
 
     return Message(text, platform="slack", user_id="UTEST", channel_id="C1")
+
+
+async def test_closest_sections_reply_reaches_slack_as_a_short_list_of_links(harness, helpbot, monkeypatch):
+    from test_slack_format import closest_reply
+
+    async def handle(message, progress=None):
+        return closest_reply()
+
+    monkeypatch.setattr(helpbot, "handle", handle)
+    ts = await harness.mention("What about money?")
+    [post] = await harness.fake.wait_calls("chat.postMessage")
+    assert post.args["thread_ts"] == ts and block_types(post) == ["section", "actions"]
+    shown = post.args["blocks"][0]["text"]["text"]
+    assert shown.startswith(strings.CLOSEST_SECTIONS) and shown.count("• ") == 3
+    assert "<https://help.example/billing|Billing: Invoices (PDF)>" in shown and "<@U1>" not in all_text(post)
+    assert strings.SOURCES_LABEL not in all_text(post)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from adapters.slack.format import WORD_JOINER, escape, reflow, reply_blocks, split_sections, to_mrkdwn, to_plain
 from bot.messages import Reply, Source
+from bot import strings
 
 PINGS = st.sampled_from(["<!channel>", "<!here>", "<!everyone>", "<@U999>", "@everyone", "@here", "@channel", "@Here", "<", ">", "&", "|", "[x](https://a.example)", "**"])
 
@@ -64,3 +65,33 @@ def test_reply_layout_per_route():
     smalltalk = Reply("smalltalk", "Hi!", audit_id=9)
     assert [b["type"] for b in reply_blocks(smalltalk)[1]] == ["section"]
     assert [b["type"] for b in reply_blocks(Reply("answer", "x"))[1]] == ["section"], "no audit id: nothing to attach feedback to"
+
+
+def closest_reply() -> Reply:
+    """A 'closest sections' reply as the composer makes it (real chunks, hits and decision)."""
+    from bot.knowledge import Chunk
+    from bot.routing.compose import closest_reply as compose_closest
+    from bot.routing.router import PartDecision
+    from bot.search.index import Hit
+
+    chunks = [Chunk("docs/billing.md#invoices", "doc", "Billing: Invoices [PDF]", "https://help.example/billing", "x"),
+              Chunk("docs/billing.md#refunds", "doc", "Billing: Refunds <@U1>", "https://help.example/billing#refunds", "x"),
+              Chunk("docs/plans.md#intro", "doc", "Plans", None, "x")]
+    decision = PartDecision("money?", "unknown", [Hit(c, 0.5 - i / 10, 0.0) for i, c in enumerate(chunks)],
+                            reasons=["scope.in", "closest_sections"])
+    reply = compose_closest(decision, "#help-desk", {}, ["scope.in", "closest_sections"])
+    reply.audit_id = 11
+    return reply
+
+
+def test_closest_sections_are_one_compact_list_of_title_links():
+    reply = closest_reply()
+    assert [s.id for s in reply.sources] == ["docs/billing.md#invoices", "docs/billing.md#refunds", "docs/plans.md#intro"]
+    text, blocks = reply_blocks(reply)
+    assert [b["type"] for b in blocks] == ["section", "actions"]  # no separate sources line: the list links them
+    assert blocks[0]["text"]["text"] == (
+        f"{strings.CLOSEST_SECTIONS}\n• <https://help.example/billing|Billing: Invoices (PDF)>\n"
+        "• <https://help.example/billing#refunds|Billing: Refunds &lt;@U1&gt;>\n• Plans\n\nYou can ask the team at #help-desk."
+    )
+    actions = [e["action_id"] for e in blocks[1]["elements"]]
+    assert actions[-1] == "helpbot_feedback_should_have_answered"
