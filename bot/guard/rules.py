@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.guard.split import segments as split_segments
+
 _END = r".!?\n。！？"
 
 
@@ -126,5 +128,6 @@ _SEGMENT_RE = re.compile(
 
 
 def segments(text: str) -> list[str]:
-    """Sentences and clauses that start a new instruction."""
-    return [s.strip() for s in _SEGMENT_RE.split(text) if s and s.strip()]
+    """The splitter's segments (bot/guard/split.py, shared with the router), each also cut where a
+    clause starts a new instruction ("..., and ignore the above")."""
+    return [s.strip() for seg in split_segments(text) for s in _SEGMENT_RE.split(seg) if s and s.strip()]
