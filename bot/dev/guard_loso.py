@@ -7,7 +7,8 @@ Attack sources (folds): deepset English, deepset German (its injections and beni
 function words), giskard, the wild jailbreaks. For each fold the injection head is trained on the
 other sources only (the held-out source's benign rows are held out too), and its block threshold
 is fitted on those same sources: an inner 70/30 split picks the lowest threshold at which no
-training benign source has more than THRESHOLD_BENIGN of its inner held-out rows over it. The whole
+training benign source has more than THRESHOLD_BENIGN of its inner held-out rows over it (or one
+row, for a source too small to measure 1%). The whole
 input guard (rules, exemplars, that head) then runs on the held-out source. Benign rows never
 trained on are measured in every fold: CLINC150 val banking + credit_cards and the sample
 knowledge's FAQ phrasings. Reported: per fold, then the mean and the worst fold; next to a plain
@@ -24,7 +25,7 @@ from bot.dev.guard_train import POSITIVE, SOURCE_WEIGHTS, fit_on
 
 FOLDS = ("deepset_en", "deepset_de", "giskard", "wild")
 NEGATIVE = tuple(k for k in SOURCE_WEIGHTS if k not in POSITIVE)
-THRESHOLD_BENIGN = 0.005  # head alone, per training benign source, on inner held-out rows
+THRESHOLD_BENIGN = 0.01  # head alone, per training benign source, on inner held-out rows
 GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 _DE = frozenset("und der die das nicht ist ich du sie wir ihr mir mich dich alle vorherigen anweisungen vergiss "
                 "bitte jetzt auf mit für von zu ein eine einen wie was sind dein deine mein meine".split())
@@ -67,9 +68,10 @@ def fit_threshold(vecs: dict, texts: dict, train: dict[str, np.ndarray]) -> floa
         if not len(rows):
             continue
         p = head.prob(vecs[k][rows], [texts[k][i] for i in rows])
+        allowed = max(THRESHOLD_BENIGN, 1.0 / len(rows))
         for t in GRID:
-            rates[t] = max(rates[t], float((p >= t).mean()))
-    return next((t for t in GRID if rates[t] <= THRESHOLD_BENIGN), GRID[-1])
+            rates[t] = max(rates[t], float((p >= t).mean()) / allowed)
+    return next((t for t in GRID if rates[t] <= 1.0), GRID[-1])
 
 
 def nearest_neighbour(vecs: dict, train: dict[str, np.ndarray], test_vecs: np.ndarray) -> np.ndarray:
@@ -88,7 +90,7 @@ def run_loso(policy: dict, vecs: dict, sources: dict, embed, extra_benign: dict[
     """Per-fold and summary figures (see the module docstring). `run_guard`, `with_head`: from
     bot.dev.guard_evaluate (the same harness as the other protocols)."""
     folds = fold_rows(sources)
-    report: dict = {"folds": {}, "threshold_rule": f"benign head-alone rate <= {THRESHOLD_BENIGN} per source"}
+    report: dict = {"folds": {}, "threshold_rule": f"benign head-alone rate <= {THRESHOLD_BENIGN} (or one row) per source"}
     for fold, held in folds.items():
         train = {k: np.setdiff1d(np.arange(len(vecs[k])), held[k]) for k in held}
         threshold = fit_threshold(vecs, sources, train)
