@@ -135,8 +135,33 @@ def _merged(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str,
     return out
 
 
+# Every detector needs a digit or an address cue nearby: only windows around those are searched,
+# so a long text with few numbers (a pasted prompt) costs little.
+_SEED = re.compile(r"\d|(?i:\b(?:lives?|living|located|address|corner|ship|shipped|deliver|delivered|send|sent|"
+                   r"moved|meet|return|based|offices?)\b)")
+_BEFORE, _AFTER = 160, 240
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for m in _SEED.finditer(text):
+        a, b = max(0, m.start() - _BEFORE), min(len(text), m.end() + _AFTER)
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
 def find_places(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, kind, label) of addresses, postcodes and document numbers."""
+    spans: list[tuple[int, int, str, str]] = []
+    for a, b in _windows(text):
+        spans += [(s + a, e + a, kind, label) for s, e, kind, label in _find(text[a:b])]
+    return _merged(spans)
+
+
+def _find(text: str) -> list[tuple[int, int, str, str]]:
     spans: list[tuple[int, int, str, str]] = []
     for regex in (_STREET, _STREET_LOWER, _BOX, _CORNER):
         for m in regex.finditer(text):

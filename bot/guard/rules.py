@@ -56,8 +56,10 @@ def _substrings(pattern: str) -> tuple[str, ...] | None:
     return tuple(m.group(1).split("|")) if m and "" not in m.group(1).split("|") else None
 
 
-def rule(code: str, pattern: str, weight: float = 1.0, flags: int = 0) -> Rule:
-    triggers = _triggers(pattern)
+def rule(code: str, pattern: str, weight: float = 1.0, flags: int = 0, needs: tuple[str, ...] = ()) -> Rule:
+    """`needs`: words of which one must occur for the pattern to match (for patterns that do not
+    open with words(...)); the rule is then only searched where one does."""
+    triggers = frozenset(needs) if needs else _triggers(pattern)
     return Rule(code, re.compile(pattern, flags), weight, triggers, None if triggers else _substrings(pattern))
 
 

@@ -62,7 +62,9 @@ EXEMPT_CODES = frozenset({"harm.account_intrusion", "harm.fraud", "harm.malware"
 _ANOTHER = (r"\b(?:a|an|the|my|our|his|her|their|this|that|some|another|other|any|one of my|one of our)\s+"
             r"(?:co-?workers?|colleagues?|employees?|users?|members?|customers?|clients?|managers?|boss(?:es)?|"
             r"team ?mates?|friends?|neighbou?rs?|classmates?|students?|teachers?|partners?|spouses?|exe?s?|"
-            r"girlfriends?|boyfriends?|wife|husband|person|people|admins?|staff|victims?|targets?)\b")
+            r"girlfriends?|boyfriends?|wife|husband|person|people|admins?|staff|victims?|targets?|room-?mates?|"
+            r"flat-?mates?|parents?|mom|mum|dad|mother|father|sisters?|brothers?|sons?|daughters?|grand(?:ma|pa|mother|"
+            r"father)|landlords?|tenants?)\b")
 _PEOPLE = "(?:" + _ANOTHER + "|" + _OTHER + ")"
 _PAYMENT = words("credit cards? (?:info|information|numbers|details|data)", "card (?:numbers|details|data|info)",
                  "credit card information", "payment (?:info|information|data|details|methods?)", "cvvs?",

@@ -70,7 +70,7 @@ class GuardStage:
 
     def redact_text(self, text: str) -> str:
         """What the audit log keeps of a message: personal data and secrets redacted, and names
-        too when the optional name model is configured (`[guard.pii] names_model`)."""
+        too when the optional name model is configured (the guard policy's `pii.names_model`)."""
         text = redact_for_log(text)
         if self._names is not None:
             text = redact(text, [Span(a, b, "pii.name", "[NAME]") for a, b in self._names.find(text)])
