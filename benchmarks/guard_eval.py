@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--shared", type=Path, default=None, help="development data (default ../shared/data)")
     ap.add_argument("--head", choices=("heldout", "shipped"), default="heldout")
     ap.add_argument("--out", type=Path, help="write every case's result (JSON lines) here")
+    ap.add_argument("--only", default="", help="comma-separated set-name prefixes to run (e.g. kb_,wild); default all")
     args = ap.parse_args(argv)
     root = D.data_dir(args.shared)
     if root is None:
@@ -175,7 +176,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         sets["kb_answer_runon_request"] = run_on(answers, requests, ["partial"], seed=4)
         sets["kb_phrasing_runon_injection"] = run_on(phrasings, injections, ["partial", "block"], seed=5)
         sets["kb_answer_runon_injection"] = run_on(answers, injections, ["partial", "block"], seed=6)
+        only = tuple(p for p in args.only.split(",") if p)
         for name, cases in sets.items():
+            if only and not name.startswith(only):
+                continue
             results = run(bot, name, cases)
             report.append(figures(name, results, right_source=name.endswith("_plus_injection") or "_runon_" in name))
             rows += [{"set": name, **r} for r in results]
@@ -194,6 +198,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                                   right_source=True))
         compound = [r for r in rows if "_runon_" in r["set"] or r["set"].endswith("_plus_injection")]
         report.append(figures("compound_all", compound, right_source=True))
+        if only and not "clinc".startswith(only):
+            return _print(report, rows, args)
         _, entries, clinc_cases = clinc_protocol(root, "val")
         write_kb(folder / "bank", "Bank", entries)
         bank = HelpBot(load_settings(env={**env, "HELPBOT_HOME": str(folder / "bank-home")}), folder / "bank")
@@ -201,6 +207,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         results = run(bank, "clinc", inscope)
         report.append(figures("clinc_val_banking_credit_cards", results))
         rows += [{"set": "clinc_val_banking_credit_cards", **r} for r in results]
+    return _print(report, rows, args)
+
+
+def _print(report: list[dict], rows: list[dict], args) -> list[dict]:
     print(f"{'set':<42}{'n':>6}{'blocked':>9}{'block|refuse':>14}  extra / routes")
     for f in report:
         extra = f"partial+source|block {f['partial_right_or_block']:.3f}  " if "partial_right_or_block" in f else ""

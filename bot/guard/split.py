@@ -86,6 +86,18 @@ _OPENERS = (  # no word that is as often a noun ("list", "reply", "draft", "outp
     "provide|produce|from now on"
 )
 _OPENER_RE = re.compile(rf"(?<=\s)(?:{_OPENERS})\b", re.I)
+# A lower-case question that starts mid-sentence: a question word with its auxiliary, or an
+# auxiliary with its subject ("... cost can you find ...", "... my invoices when do i need ...").
+_LOWER_QUESTION_RE = re.compile(
+    r"(?<=[a-z0-9)\]]\s)(?:(?:what|when|where|why|who|which)(?:'s|\s+(?:is|are|was|were|do|does|did|can|could|"
+    r"should|would|will|time|day))|how(?:'s|\s+(?:much|many|long|to|do|does|did|can|could|is|are|should|would|old|"
+    r"far))|(?:can|could|do|does|will|would|should|is|are)\s+(?:you|i|we|there|it|my)|i\s+(?:need|want|would like)|"
+    r"i'd\s+like|tell\s+me|please)\b"
+)
+# Words after which a question word opens an embedded clause, not a new request ("know what", "see who").
+_CLAUSE_TAKERS = frozenset("""know knows knew see sees saw find finds tell tells show shows ask asks check checks wonder
+wondering understand explain decide choose learn figure out about on of from is whether if sure idea remember forget
+determine say guess clear unsure asking like into at over in for by with me us them""".split())
 _QUESTION_MID_RE = re.compile(r"(?<=[a-z0-9)\]]\s)(?:What|How|Why|Where|When|Who|Which|Can you|Could you|Tell me)\b")
 # Words after which a verb continues the same request ("can members create", "let guests see", "to write").
 _GLUE = frozenset("""to i we you they he she it can could would should will shall do does did don't doesn't didn't
@@ -157,6 +169,12 @@ def run_on_splits(sentence: str) -> list[str]:
         capital = m.group(0)[0].isupper() and not before[-1][:1].isupper()
         glued = before[-1] in _GLUE or any(w in _MODALS for w in before[-_LOOKBACK:])
         if capital or not glued:
+            cuts.append(m.start())
+            break
+    for m in _LOWER_QUESTION_RE.finditer(sentence):
+        before = _words(sentence[: m.start()])
+        if len(before) >= 3 and len(_words(sentence[m.start():])) >= 3 and before[-1] not in _GLUE \
+                and before[-1] not in _CLAUSE_TAKERS:
             cuts.append(m.start())
             break
     for m in _QUESTION_MID_RE.finditer(sentence):
