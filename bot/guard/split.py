@@ -92,7 +92,8 @@ _LOWER_QUESTION_RE = re.compile(
     r"(?<=[a-z0-9)\]]\s)(?:(?:what|when|where|why|who|which)(?:'s|\s+(?:is|are|was|were|do|does|did|can|could|"
     r"should|would|will|time|day))|how(?:'s|\s+(?:much|many|long|to|do|does|did|can|could|is|are|should|would|old|"
     r"far))|(?:can|could|do|does|will|would|should|is|are)\s+(?:you|i|we|there|it|my)|i\s+(?:need|want|would like)|"
-    r"i'd\s+like|tell\s+me|please)\b"
+    r"i'd\s+like|tell\s+me|please|you\s+are|you're)\b",
+    re.I,
 )
 # Words after which a question word opens an embedded clause, not a new request ("know what", "see who").
 _CLAUSE_TAKERS = frozenset("""know knows knew see sees saw find finds tell tells show shows ask asks check checks wonder
@@ -111,6 +112,8 @@ _FIRST_WORD = re.compile(r"\S+")
 # Function words of languages other than English: a run of them after English text starts a new request.
 _FOREIGN = frozenset("""und der die das nicht ist ich du sie wir ihr mir mich dich sich alle allen vorherigen
 anweisungen vergiss vergessen ignoriere schreibe sag sage bitte jetzt auf mit für von zu ein eine einen einem
+andere anderen anderer dies diese dieser wer wie wo warum was sind bin bist hat haben wird werden kann können
+frage kontext antwort deine dein meine mein
 le la les des une est pas je tu nous vous avec pour dans sur ton tes mes toutes instructions précédentes
 el los las una es por para con como que del todas todo ahora escribe dime olvida ignora
 il gli di che per con una sono tutte ora scrivi dimmi
@@ -125,6 +128,9 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.lower())
+
+
+_ASKS_AFTER_COMMA = re.compile(r",\s*(?:how|what|why|when|where|who|which|can|could|would|is|are|do|does|should)\b", re.I)
 
 
 def _is_question_start(text: str) -> bool:
@@ -158,7 +164,7 @@ def _language_cut(sentence: str) -> int | None:
 
 def run_on_splits(sentence: str) -> list[str]:
     """A sentence without punctuation between its requests, cut where the second one starts."""
-    if len(sentence) > 1000 or not _is_question_start(sentence):
+    if len(sentence) > 1000 or not (_is_question_start(sentence) or _ASKS_AFTER_COMMA.search(sentence[:200])):
         return [sentence]
     cuts = []
     for m in _OPENER_RE.finditer(sentence):
@@ -191,8 +197,13 @@ def run_on_splits(sentence: str) -> list[str]:
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
-    """(piece, True when a run-on cut started it: a request by construction)."""
-    return [(p, i > 0) for s in _sentences(text) for c in _clauses(s) for i, p in enumerate(run_on_splits(c)) if p]
+    """(piece, True when a run-on cut made it: each side of a cut is a request by construction)."""
+    out = []
+    for s in _sentences(text):
+        for c in _clauses(s):
+            cut = run_on_splits(c)
+            out += [(p, len(cut) > 1) for p in cut if p]
+    return out
 
 
 def segments(text: str) -> list[str]:
