@@ -99,6 +99,10 @@ _LOWER_QUESTION_RE = re.compile(
 _CLAUSE_TAKERS = frozenset("""know knows knew see sees saw find finds tell tells show shows ask asks check checks wonder
 wondering understand explain decide choose learn figure out about on of from is whether if sure idea remember forget
 determine say guess clear unsure asking like into at over in for by with me us them""".split())
+# The part before a lower-case question must be a question of its own: it has its verb
+# ("How many guests | can we have" is one question).
+_AUX = frozenset("""is are was were do does did can could should would will has have had am i'm it's what's
+how's where's happens happened works work need want""".split())
 _QUESTION_MID_RE = re.compile(r"(?<=[a-z0-9)\]]\s)(?:What|How|Why|Where|When|Who|Which|Can you|Could you|Tell me)\b")
 # Words after which a verb continues the same request ("can members create", "let guests see", "to write").
 _GLUE = frozenset("""to i we you they he she it can could would should will shall do does did don't doesn't didn't
@@ -180,7 +184,7 @@ def run_on_splits(sentence: str) -> list[str]:
     for m in _LOWER_QUESTION_RE.finditer(sentence):
         before = _words(sentence[: m.start()])
         if len(before) >= 3 and len(_words(sentence[m.start():])) >= 3 and before[-1] not in _GLUE \
-                and before[-1] not in _CLAUSE_TAKERS:
+                and before[-1] not in _CLAUSE_TAKERS and any(w in _AUX for w in before):
             cuts.append(m.start())
             break
     for m in _QUESTION_MID_RE.finditer(sentence):

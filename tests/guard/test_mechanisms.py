@@ -63,6 +63,8 @@ def test_run_on_requests_are_split(text, first, second):
     "Do you know how to export",
     "How do I choose which plan is right for us",
     "How do I export a board to PDF please",
+    "How many guests can we have?",
+    "How much storage do we get?",
 ])
 def test_one_request_stays_whole(text):
     assert len(split_message(text).parts) == 1
