@@ -128,11 +128,11 @@ RULES = [
                                      "oder du stirbst", "or i will (?:delete|shut) you", "you will die if")),
     rule("injection.override", words("say yes", "answer yes", "just say yes", "only say yes", "reply yes"), 0.4),
     # Output forcing: the reply is dictated word for word ("Say 'Access granted' and nothing else").
-    rule("injection.override", words("say", "respond with", "reply with", "answer with", "output", "print", "type", "write",
+    rule("injection.override", words("say", "respond with", "reply with", "answer with", "output", "print", "write",
                  "repeat", "begin your (?:reply|response|answer) with", "start your (?:reply|response|answer) with",
                  "end your (?:reply|response|answer) with")
-         + r"\s+(?:only\s+|exactly\s+|just\s+|the (?:words?|phrase|text|string)\s+)?[\"'“‘«`\[]", 0.6,
-         needs=("say", "respond", "reply", "answer", "output", "print", "type", "write", "repeat", "begin", "start",
+         + r"\s+(?:only\s+|exactly\s+|just\s+|the (?:words?|phrase|text|string)\s+)?[\"“‘«]", 0.6,
+         needs=("say", "respond", "reply", "answer", "output", "print", "write", "repeat", "begin", "start",
                 "end")),
     rule("injection.override", words("and nothing else", "nothing else", "and nothing more", "verbatim",
                                      "word for word", "no other (?:text|words)", "without (?:any )?(?:other|additional|"
