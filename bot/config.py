@@ -45,7 +45,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_passages": 10,  # at most this many passages (and never more than 10) go into a prompt
         "prompt": "answer",
     },
-    "guard": {"mode": "enforce", "policy": ""},
+    # crisis_resources: the help lines named in replies to self-harm messages; empty = strings.CRISIS_RESOURCES
+    "guard": {"mode": "enforce", "policy": "", "crisis_resources": ""},
     "audit": {"retention_days": 90, "store_text": True},  # store_text false: no user text in audit rows
     "admin": {"users": []},  # user ids allowed to run admin commands on every platform
     "slack": {

@@ -28,6 +28,16 @@ FOLLOW_UP_CONTEXT = "(following up on: \"{previous}\")"
 BLOCK = "Sorry, I can't help with that request."
 BLOCK_INJECTION = "I can't follow instructions that try to change how I work. Ask me a question about {service}."
 BLOCK_HARM = "Sorry, I can't help with that. I only answer questions about {service}."
+# Self-harm and crisis messages: never the refusal above. {crisis_resources} is `[guard] crisis_resources`.
+CRISIS = (
+    "I'm really sorry you're going through this. You don't have to face it alone, and talking to someone "
+    "can help right now. {crisis_resources}"
+)
+CRISIS_RESOURCES = (
+    "If you are in immediate danger, call your local emergency number (112 in Europe, 911 in the US and "
+    "Canada, 999 in the UK, 119 in Japan). You can find a free, confidential crisis line in your country at "
+    "https://findahelpline.com, or reach out to someone you trust."
+)
 SLOW_DOWN = "You're sending messages very fast. Please slow down and try again in a moment."
 DUPLICATE = "I just answered that message; please check my previous reply."
 SECRET_WARNING = (

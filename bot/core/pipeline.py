@@ -195,6 +195,7 @@ class HelpBot:
             "topics": ", ".join(topics[:6]) if topics else scope.get("description", ""),
             "contact": scope.get("contact", ""),
             "example": example,
+            "crisis_resources": self.settings.guard.get("crisis_resources") or strings.CRISIS_RESOURCES,
         }
         values.update(extra)
         return template.format(**values)
@@ -331,7 +332,7 @@ class HelpBot:
         reply.latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.observe(reply, message.platform)
         if audit:
-            text = redact_for_log(clean_text(message.text))[:2000] if self.audit.store_text else ""
+            text = self.guard.redact_text(clean_text(message.text))[:2000] if self.audit.store_text else ""
             reply.audit_id = self.audit.record(message, reply, text)
         return reply
 

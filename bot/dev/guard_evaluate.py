@@ -1,8 +1,9 @@
 """Measure the input guard on the development data (skips cleanly without it).
 
-    python -m bot.dev.guard_evaluate [--data ../shared/data] [--json out.json]
+    python -m bot.dev.guard_evaluate [--data ../shared/data] [--json out.json] [--loso-only]
 
-Held-out protocol: every training source is split 70/30 (fixed seed); a head is trained on
+First, the headline: leave-one-source-out over the attack sources (bot/dev/guard_loso.py). Then the
+older protocols, whose test rows come from the sources the head trained on. Held-out protocol: every training source is split 70/30 (fixed seed); a head is trained on
 the 70% and the whole input guard (rules + exemplars + that head) is run on the 30%.
 A 5-fold cross-validation of the whole guard (head refit per fold) follows. CLINC150 val
 (banking + credit_cards) is never trained on. The shipped head (trained on
@@ -28,6 +29,7 @@ from bot.guard.base import ScanContext
 from bot.guard.build import build_input_guard
 from bot.guard.normalize import normalize
 from bot.guard.policy import load_policy, resolve_policy
+from bot.dev.guard_loso import print_loso, run_loso
 from bot.dev.guard_train import embed_sources, fit_on, load_sources
 
 ATTACKS = ("deepset_pos", "giskard", "wild")
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--policy", help="guard policy file to evaluate (default: the built-in default policy)")
+    ap.add_argument("--loso-only", action="store_true", help="only the leave-one-source-out protocol")
     args = ap.parse_args(argv)
     root = D.data_dir(args.data)
     if root is None:
@@ -136,9 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     embedder = get_embedder()
     sources = load_sources(root)
     sources["clinc_in_scope_val"] = [normalize(t) for t in D.clinc_in_scope(root, "val")]
+    sources["kb_phrasings"] = kb_phrasings()
     vecs = embed_sources(sources, embedder)
     embed = CachedEmbed(embedder, [t for v in sources.values() for t in v], np.concatenate(list(vecs.values())))
     report: dict = {}
+
+    # 0. the headline: leave one attack source out (head and threshold fitted without it)
+    report["loso"] = run_loso(policy, vecs, sources, embed,
+                              {"clinc_in_scope_val": sources["clinc_in_scope_val"], "kb_phrasings": sources["kb_phrasings"]},
+                              run_guard, _with_head)
+    print_loso(report["loso"])
+    if args.loso_only:
+        _write(args.json, report, embed)
+        return 0
 
     # 1. held-out: head trained on 70% of each training source, guard run on the other 30%
     split = {k: D.split_indices(len(v)) for k, v in vecs.items()}
@@ -171,10 +184,22 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\ngoals: attacks blocked >= 0.95; in-scope + deepset benign blocked <= 0.01; "
           "alpaca blocked <= 0.05; p50 <= 5 ms beyond the embedding")
-    print(f"embedding cache misses (stripped/redacted texts embedded during the run): {embed.misses}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=1))
+    _write(args.json, report, embed)
     return 0
+
+
+def _write(path: str | None, report: dict, embed: CachedEmbed) -> None:
+    print(f"embedding cache misses (stripped/redacted texts embedded during the run): {embed.misses}")
+    if path:
+        Path(path).write_text(json.dumps(report, indent=1))
+
+
+def kb_phrasings() -> list[str]:
+    """The bundled sample knowledge's FAQ phrasings (benign, in scope)."""
+    from bot.knowledge.loader import load_knowledge
+
+    kb = load_knowledge(D.REPO_ROOT / "knowledge")
+    return [normalize(q) for c in kb.chunks if c.kind == "faq" for q in c.questions]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
-"""Precision / recall of the PII detectors per entity type on the presidio synthetic set.
+"""Precision / recall of the PII detectors per entity type on the presidio synthetic set, and the
+share of structured identifiers kept out of the audit log and the logs.
 
     python -m bot.dev.measure_pii [--data ../shared/data]
 
-A predicted span is a true positive when it overlaps a labelled span of the same type.
+A predicted span is a true positive when it overlaps a labelled span of the same type. "Kept out":
+a labelled structured identifier (address, postcode, phone, card, e-mail, IBAN, SSN, IP, driver
+licence) counts when what the audit log and the logs store (`redact_pii`: personal data and
+secrets) replaced every one of its digits and at least 80% of its letters, whatever the placeholder.
 """
 
 from __future__ import annotations
@@ -12,10 +16,43 @@ import sys
 from collections import Counter
 
 from bot.dev import datasets as D
-from bot.guard.pii import find_pii
+from bot.guard.pii import find_pii, resolve
+from bot.guard.secrets import find_secrets
 
 TYPES = {"pii.email": "EMAIL_ADDRESS", "pii.phone": "PHONE_NUMBER", "pii.card": "CREDIT_CARD",
-         "pii.iban": "IBAN_CODE", "pii.ssn": "US_SSN", "pii.ip": "IP_ADDRESS", "pii.my_number": "MY_NUMBER"}
+         "pii.iban": "IBAN_CODE", "pii.ssn": "US_SSN", "pii.ip": "IP_ADDRESS", "pii.my_number": "MY_NUMBER",
+         "pii.address": "STREET_ADDRESS", "pii.postcode": "ZIP_CODE", "pii.id_number": "US_DRIVER_LICENSE"}
+STRUCTURED = ("STREET_ADDRESS", "ZIP_CODE", "PHONE_NUMBER", "CREDIT_CARD", "EMAIL_ADDRESS", "IBAN_CODE", "US_SSN",
+              "IP_ADDRESS", "US_DRIVER_LICENSE")
+
+
+def kept_out(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per structured type: labelled spans, and the share whose digits and >= 80% of letters were redacted."""
+    total, kept = Counter(), Counter()
+    leaks: list[str] = []
+    for row in rows:
+        text = row["full_text"]
+        covered = bytearray(len(text))
+        for s in resolve(find_pii(text) + find_secrets(text)):
+            covered[s.start:s.end] = b"\x01" * (s.end - s.start)
+        for g in row["spans"]:
+            kind = g["entity_type"]
+            if kind not in STRUCTURED:
+                continue
+            total[kind] += 1
+            idx = range(g["start_position"], g["end_position"])
+            digits = [i for i in idx if text[i].isdigit()]
+            letters = [i for i in idx if text[i].isalpha()]
+            ok = all(covered[i] for i in digits) and (
+                not letters or sum(covered[i] for i in letters) >= 0.8 * len(letters))
+            kept[kind] += ok
+            if not ok:
+                leaks.append(f"{kind}: {g['entity_value']!r}")
+    out = {t: {"labelled": total[t], "kept_out": kept[t] / total[t]} for t in STRUCTURED if total[t]}
+    n = sum(total.values())
+    out["all structured"] = {"labelled": n, "kept_out": sum(kept.values()) / n if n else float("nan")}
+    out["_leaks"] = leaks  # type: ignore[assignment]
+    return out
 
 
 def measure(rows: list[dict]) -> dict[str, dict[str, float]]:
@@ -43,6 +80,7 @@ def measure(rows: list[dict]) -> dict[str, dict[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.dev.measure_pii")
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
+    ap.add_argument("--leaks", action="store_true", help="print the identifiers that were not kept out")
     args = ap.parse_args(argv)
     root = D.data_dir(args.data)
     if root is None:
@@ -53,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'entity':<15}{'gold':>6}{'pred':>6}{'precision':>11}{'recall':>8}")
     for t, m in measure(rows).items():
         print(f"{t:<15}{m['gold']:>6}{m['predicted']:>6}{m['precision']:>11.3f}{m['recall']:>8.3f}")
+    kept = kept_out(rows)
+    leaks = kept.pop("_leaks")
+    print(f"\nkept out of the audit log and logs (goal >= 0.99)\n{'entity':<18}{'labelled':>9}{'kept out':>10}")
+    for t, m in kept.items():
+        print(f"{t:<18}{m['labelled']:>9}{m['kept_out']:>10.3f}")
+    if args.leaks:
+        print("\n".join(leaks))
     return 0
 
 

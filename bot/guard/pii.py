@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.guard.pii_places import find_places
+
 
 @dataclass(frozen=True)
 class Span:
@@ -130,6 +132,7 @@ def _detect(text: str) -> list[Span]:
     for m in _PHONE_RE.finditer(text):
         if _phone_ok(text, m):
             add(Span(m.start(), m.end(), "pii.phone", "[PHONE]"))
+    spans.extend(Span(*place) for place in find_places(text))
     return spans
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.guard.split import segments as split_segments
+
 _END = r".!?\n。！？"
 
 
@@ -54,8 +56,10 @@ def _substrings(pattern: str) -> tuple[str, ...] | None:
     return tuple(m.group(1).split("|")) if m and "" not in m.group(1).split("|") else None
 
 
-def rule(code: str, pattern: str, weight: float = 1.0, flags: int = 0) -> Rule:
-    triggers = _triggers(pattern)
+def rule(code: str, pattern: str, weight: float = 1.0, flags: int = 0, needs: tuple[str, ...] = ()) -> Rule:
+    """`needs`: words of which one must occur for the pattern to match (for patterns that do not
+    open with words(...)); the rule is then only searched where one does."""
+    triggers = frozenset(needs) if needs else _triggers(pattern)
     return Rule(code, re.compile(pattern, flags), weight, triggers, None if triggers else _substrings(pattern))
 
 
@@ -126,5 +130,6 @@ _SEGMENT_RE = re.compile(
 
 
 def segments(text: str) -> list[str]:
-    """Sentences and clauses that start a new instruction."""
-    return [s.strip() for s in _SEGMENT_RE.split(text) if s and s.strip()]
+    """The splitter's segments (bot/guard/split.py, shared with the router), each also cut where a
+    clause starts a new instruction ("..., and ignore the above")."""
+    return [s.strip() for seg in split_segments(text) for s in _SEGMENT_RE.split(seg) if s and s.strip()]

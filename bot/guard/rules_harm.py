@@ -1,7 +1,7 @@
 """Harmful-request rules by category. Run on `match_view` text.
 
 Codes: harm.weapons, harm.malware, harm.account_intrusion, harm.fraud, harm.self_harm,
-harm.hate, harm.csam. A message that reads as a report or a victim asking for help
+harm.hate, harm.csam, harm.harassment. A message that reads as a report or a victim asking for help
 (EXEMPT) has its intrusion/fraud/malware/hate/csam weights halved: flagged, not blocked.
 """
 
@@ -53,10 +53,36 @@ EXEMPT = re.compile(words("report", "reported", "reporting", "recover", "recover
                           "was phished", "victim of", "i am a victim", "i'm a victim", "protect", "prevent", "prevention", "detect",
                           "secure", "what should (?:i|we) do", "scammed me", "stole my",
                           "stolen from me", "block them", "moderat(?:e|ion)", "ban (?:them|him|her)",
-                          "awareness", "training"))
-EXEMPT_CODES = frozenset({"harm.account_intrusion", "harm.fraud", "harm.malware", "harm.hate", "harm.csam"})
+                          "awareness", "training", "lost my", "locked out", "forgot my", "my own",
+                          "as an admin", "as the admin", "as (?:an? )?(?:owner|administrator)"))
+EXEMPT_CODES = frozenset({"harm.account_intrusion", "harm.fraud", "harm.malware", "harm.hate", "harm.csam",
+                          "harm.harassment"})
+
+# Another person, with any determiner ("a coworker's", "our manager's", "this user's").
+_ANOTHER = (r"\b(?:a|an|the|my|our|his|her|their|this|that|some|another|other|any|one of my|one of our)\s+"
+            r"(?:co-?workers?|colleagues?|employees?|users?|members?|customers?|clients?|managers?|boss(?:es)?|"
+            r"team ?mates?|friends?|neighbou?rs?|classmates?|students?|teachers?|partners?|spouses?|exe?s?|"
+            r"girlfriends?|boyfriends?|wife|husband|person|people|admins?|staff|victims?|targets?|room-?mates?|"
+            r"flat-?mates?|parents?|mom|mum|dad|mother|father|sisters?|brothers?|sons?|daughters?|grand(?:ma|pa|mother|"
+            r"father)|landlords?|tenants?)\b")
+_PEOPLE = "(?:" + _ANOTHER + "|" + _OTHER + ")"
+_PAYMENT = words("credit cards? (?:info|information|numbers|details|data)", "card (?:numbers|details|data|info)",
+                 "credit card information", "payment (?:info|information|data|details|methods?)", "cvvs?",
+                 "bank (?:details|logins|account numbers)", "credit cards", "debit cards")
+# "how do I commit <crime>": the act asked about is illegal, whatever the service words around it.
+_CRIME = words("identity theft", "fraud", "tax evasion", "insider trading", "embezzlement", "money laundering",
+               "arson", "burglary", "shoplifting", "extortion", "blackmail", "stalking", "kidnapping",
+               "human trafficking", "smuggling", "a robbery", "robbery", "a burglary", "a hit and run",
+               "vandalism", "forgery", "bribery", "wage theft", "credit card fraud", "bank fraud",
+               "check fraud", "a crime", "crimes", "murder", "a murder", "a heist", "cyberstalking", "doxxing")
+_NOT_TOPIC = r"(?!\s+(?:alerts?|detection|prevention|protection|department|team|reports?|claims?|checks?|policy|cases?))"
 
 RULES = [
+    # --- illegal acts asked about plainly -------------------------------------------------------
+    rule("harm.fraud", words("commit", "committing", "pull off", "get away with", "carry out", "plan", "planning",
+                             "succeed at", "go about") + gap(6) + _CRIME + _NOT_TOPIC),
+    rule("harm.fraud", words("best way", "easiest way", "how", "steps", "tips", "guide", "strategy", "plan")
+         + gap(20) + words("to|for") + gap(6) + words("commit", "committing") + gap(6) + _CRIME + _NOT_TOPIC),
     # --- weapons / violence ------------------------------------------------------------------
     rule("harm.weapons", _MAKE + gap(40) + _WEAPON),
     rule("harm.weapons", _WEAPON + gap(20) + words("recipe", "instructions", "tutorial", "step by step",
@@ -144,6 +170,53 @@ RULES = [
     rule("harm.account_intrusion", alt("不正アクセス", "不正ログイン", "アカウントを乗っ取", "アカウント乗っ取",
                                        "パスワードを盗", "パスワードを解析", "パスワードをクラック")
          + gap(12) + alt("方法", "やり方", "したい", "する", "手順", "教えて", "ツール")),
+    rule("harm.account_intrusion", words("log in as", "login as", "log into", "sign in as", "sign into",
+                                         "access", "accessing", "open", "read", "see", "view", "monitor",
+                                         "get into", "getting into", "use", "get past", "unlock")
+         + gap(15) + _ANOTHER + "(?:'s|s')?" + gap(20) + _ACCOUNT
+         + gap(30) + words("without (?:their|his|her|them|the owner'?s?|him|asking|permission|consent|knowing|"
+                           "telling|the password|a password|(?:their|his|her) (?:password|permission|consent|"
+                           "knowledge|knowing))", "secretly", "behind (?:their|his|her) back", "unnoticed",
+                           "undetected", "so (?:they|he|she) (?:doesn't|don't|won't|never)")),
+    rule("harm.account_intrusion", words("bypass", "bypassing", "get around", "circumvent", "crack", "cracking",
+                                         "defeat", "break")
+         + gap(20) + words("(?:the |a |their |his |her |someone'?s )?(?:password|passcode|login|2fa|two[- ]factor|"
+                           "mfa|multi[- ]factor|otp|authentication|sso)(?: check| screen| prompt| protection)?")
+         + r"(?!\s*(?:policy|settings?|requirements?|rules?|reset))"),
+    # --- theft of payment data -----------------------------------------------------------------
+    rule("harm.fraud", words("steal", "stealing", "skim", "skimming", "harvest", "harvesting", "grab", "grabbing",
+                             "scrape", "scraping", "exfiltrate", "siphon", "collect", "collecting", "capture",
+                             "get", "obtain", "copy", "dump", "sell", "buy")
+         + gap(25) + _PAYMENT + gap(40) + words("from (?:customers|users|people|victims|shoppers|others|the site)",
+                                                 "without (?:their|them|anyone)", "secretly", "of (?:customers|"
+                                                 "users|other people|others|strangers)", "stolen",
+                                                 "(?:other|another) (?:people|person)'?s?")),
+    rule("harm.fraud", words("steal", "stealing", "skim", "skimming", "harvest", "harvesting", "exfiltrate")
+         + gap(25) + _PAYMENT),
+    rule("harm.fraud", words("use", "using", "pay with", "charge") + gap(10) + _ANOTHER + "(?:'s|s')?" + gap(10)
+         + words("credit cards?", "cards?", "payment methods?", "bank accounts?", "paypal")
+         + gap(30) + words("without", "secretly", "behind (?:their|his|her) back", "so (?:they|he|she) (?:don'?t|doesn'?t)")),
+    # --- harassment ------------------------------------------------------------------------------
+    rule("harm.harassment", words("harass", "harassing", "bully", "bullying", "stalk", "stalking", "dox", "doxx",
+                                  "doxxing", "doxing", "threaten", "threatening", "intimidate", "intimidating",
+                                  "humiliate", "humiliating", "torment", "terrorize", "blackmail", "sabotage",
+                                  "spam", "spamming", "cyberbully")
+         + gap(20) + _PEOPLE),
+    rule("harm.harassment", words("make") + gap(6) + _PEOPLE + "(?:'s|s')?" + gap(6)
+         + words("life (?:miserable|hell|a living hell)", "quit", "cry", "feel worthless", "feel unsafe")),
+    rule("harm.harassment", words("anonymous", "anonymously", "fake account to", "burner account to")
+         + gap(20) + words("threats?", "threatening", "insults?", "insulting", "abusive", "harass", "harassing",
+                           "hate mail", "nasty")),
+    rule("harm.harassment", words("get", "have") + gap(4) + _PEOPLE + gap(6) + words("fired")
+         + gap(25) + words("lying", "lies", "false", "fake", "rumou?rs?", "framing", "frame", "without a reason")),
+    rule("harm.harassment", words("spread", "post", "share", "leak") + gap(20)
+         + words("rumou?rs?", "lies", "private photos", "nudes", "intimate photos", "home address", "address",
+                 "phone number", "medical records?") + gap(20) + words("about", "of") + gap(4)
+         + _PEOPLE),
+    rule("harm.harassment", words("track", "monitor", "follow", "spy on", "read") + gap(10) + _PEOPLE
+         + "(?:'s|s')?" + gap(10) + words("location", "messages", "dms", "whereabouts", "phone", "private messages")
+         + gap(30) + words("without", "secretly", "so (?:they|he|she) (?:don'?t|doesn'?t|won'?t)",
+                           "behind (?:their|his|her) back")),
     # --- fraud / phishing -------------------------------------------------------------------
     rule("harm.fraud", words("write", "create", "make", "design", "build", "craft", "send", "generate",
                              "set up", "host", "launch", "run", "draft", "code") + gap(25)

@@ -17,6 +17,7 @@ from bot import strings
 from bot.config import Settings
 from bot.guard import (NOTE_PII, NOTE_SECRET, NOTE_TRUNCATED, GuardOutcome, GuardRunner, GuardState, ScanContext,
                        build_input_guard, build_output_guard, redact_pii, resolve_policy)
+from bot.guard.pii import Span, redact
 from bot.guard.policy import read_policy_file
 from bot.guard.scanners import reply_for
 from bot.messages import Message, Reply
@@ -52,6 +53,7 @@ class GuardStage:
         # Input scanners that only rewrite the text: what the embedding layers read is the text after
         # them, so the pipeline can embed that view before the guard runs.
         self._rewriters = [s for s in self.input.scanners if s.rewrites_only]
+        self._names = next((s.names for s in self.input.scanners if getattr(s, "names", None) is not None), None)
 
     @property
     def mode(self) -> str:
@@ -64,6 +66,14 @@ class GuardStage:
         context = ScanContext()
         for scanner in self._rewriters:
             text = scanner.scan(text, context).text
+        return text
+
+    def redact_text(self, text: str) -> str:
+        """What the audit log keeps of a message: personal data and secrets redacted, and names
+        too when the optional name model is configured (the guard policy's `pii.names_model`)."""
+        text = redact_for_log(text)
+        if self._names is not None:
+            text = redact(text, [Span(a, b, "pii.name", "[NAME]") for a, b in self._names.find(text)])
         return text
 
     def set_channel_mode(self, channel: str, mode: str | None) -> None:

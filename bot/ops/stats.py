@@ -14,6 +14,7 @@ ANSWERED = ("answer", "partial")
 UNANSWERED = ("unknown", "refuse")
 FEEDBACK_ORDER = ("helpful", "not_helpful", "should_have_answered")
 MAX_GAP_QUESTIONS = 2000
+CRISIS = "harm.self_harm"  # crisis replies (support resources): counted apart from abuse blocks
 DELIVERY_FAILED = "delivery.failed"  # an audit reason the adapters add when an answer could not be posted
 
 
@@ -48,7 +49,7 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
     blocks: Counter = Counter()
     daily: dict[str, Counter] = defaultdict(Counter)
     daily_latency: dict[str, list[float]] = defaultdict(list)
-    generated = undelivered = 0
+    generated = undelivered = crisis = 0
     for ts, route, latency_ms, reasons, gen in rows:
         routes[route] += 1
         latency[route].append(latency_ms or 0.0)
@@ -56,7 +57,11 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
         daily[day][route] += 1
         daily_latency[day].append(latency_ms or 0.0)
         if route == "block":
-            blocks.update(json.loads(reasons or "[]") or ["unspecified"])
+            codes = json.loads(reasons or "[]") or ["unspecified"]
+            if CRISIS in codes:
+                crisis += 1
+            else:
+                blocks.update(codes)
         if reasons and DELIVERY_FAILED in reasons and DELIVERY_FAILED in json.loads(reasons):
             undelivered += 1
         if gen and route in ANSWERED:
@@ -73,6 +78,9 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
         [since, MAX_GAP_QUESTIONS],
     ).fetchall()
     unanswered = [(text, n, route) for text, n, route in top]
+    textless = db.execute(  # `[audit] store_text = false`: unanswered rows without text cannot be grouped
+        "select count(*) from audit where ts >= ? and route in ('unknown', 'refuse') and coalesce(text_redacted, '') = ''",
+        [since]).fetchone()[0]
     gaps = cluster_questions(unanswered, embedder, gap_threshold)[:gap_limit] if embedder is not None else []
     return {
         "days": days,
@@ -87,11 +95,13 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
             "ratios": {k: round(feedback.get(k, 0) / fb_total, 4) if fb_total else 0.0 for k in keys},
         },
         "block_reasons": dict(blocks.most_common()),
+        "crisis": crisis,
         "undelivered": undelivered,
         "llm": {"generated": generated, "answered": answered, "share": round(generated / answered, 4) if answered else 0.0},
         "top_unknown": [{"text": t, "count": n} for t, n, r in unanswered if r == "unknown"][:gap_limit],
         "top_refused": [{"text": t, "count": n} for t, n, r in unanswered if r == "refuse"][:gap_limit],
         "gaps": gaps,
+        "unanswered_without_text": textless,
         "daily": [
             {"day": day, "routes": dict(daily[day]), "latency_ms": _pct(daily_latency[day])} for day in sorted(daily)
         ],
@@ -113,11 +123,16 @@ def format_stats(stats: dict) -> str:
         lines.append("Feedback: none yet")
     if stats["block_reasons"]:
         lines.append("Block reasons: " + ", ".join(f"{r} {n}" for r, n in stats["block_reasons"].items()))
+    if stats.get("crisis"):
+        lines.append(f"Crisis replies (self-harm, support resources sent; not counted as blocks): {stats['crisis']}")
     if stats.get("undelivered"):
         lines.append(f"Undelivered answers: {stats['undelivered']} (the chat platform refused or rate-limited the post; "
                      "audit reason delivery.failed, metric helpbot_delivery_failures_total)")
     llm = stats["llm"]
     lines.append(f"LLM-written answers: {llm['generated']} of {llm['answered']} ({llm['share']:.0%})")
+    if stats.get("unanswered_without_text"):
+        lines.append(f"Coverage gaps: {stats['unanswered_without_text']} unanswered messages have no stored text "
+                     "([audit] store_text = false), so they are not grouped or listed")
     if stats["gaps"]:
         lines.append("Coverage gaps (unanswered questions, grouped):")
         for g in stats["gaps"]:
