@@ -10,16 +10,14 @@ import hashlib
 import json
 import logging
 import secrets
-import time
 from pathlib import Path
 from typing import Callable
 
-from bot.core.store import Store, StoreUnavailable, now_iso
+from bot.core.store import Store, StoreUnavailable, WarnEvery, now_iso
 from bot.core.store_sqlite import SqliteStore, migrations  # noqa: F401 - migrations: kept importable here
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.audit")
-WARN_EVERY_S = 30.0  # during an outage, one WARNING per this many seconds (every failure is counted)
 
 
 class AuditLog:
@@ -33,7 +31,7 @@ class AuditLog:
         self.redact = redact
         self.store_text = store_text
         self.on_failure = on_failure
-        self._warned_at = 0.0
+        self._warn = WarnEvery(log)  # during an outage, one WARNING per 30 s (every failure is counted)
         self._salt = self._get_salt()
 
     @property
@@ -54,11 +52,8 @@ class AuditLog:
     def _lost(self, kind: str, exc: StoreUnavailable) -> None:
         if self.on_failure is not None:
             self.on_failure(kind)
-        now = time.monotonic()
-        if now - self._warned_at >= WARN_EVERY_S:
-            self._warned_at = now
-            log.warning("audit: %s row not written (%s); answers go on without audit rows until the database is back",
-                        kind, exc)
+        self._warn.warning("audit: %s row not written (%s); answers go on without audit rows until the database is back",
+                           kind, exc)
 
     def user_hash(self, platform: str, user_id: str) -> str:
         return hashlib.sha256(f"{self._salt}:{platform}:{user_id}".encode()).hexdigest()[:16]

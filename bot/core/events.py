@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.core.store import FAILED, HANDLED, Store, StoreUnavailable
+from bot.core.store import FAILED, HANDLED, Store, StoreUnavailable, WarnEvery
 
 log = logging.getLogger("helpbot.events")
-WARN_EVERY_S = 30.0
 MAX_UNFINISHED = 10_000
 
 
@@ -21,7 +19,7 @@ class EventClaims:
     def __init__(self, store: Store | None, metrics=None, platform: str = ""):
         self.store = store if store is not None and store.shared else None
         self.metrics, self.platform = metrics, platform
-        self._warned_at = 0.0
+        self._warn = WarnEvery(log)
         self._unfinished: dict[str, str] = {}  # event id -> state the database has not recorded yet
         self._lock = threading.Lock()
         # Claims run on their own threads: an event's ack never queues behind answers being computed
@@ -77,7 +75,4 @@ class EventClaims:
     def _fallback(self, exc: StoreUnavailable) -> None:
         if self.metrics is not None:
             self.metrics.store_fallbacks.inc(platform=self.platform)
-        now = time.monotonic()
-        if now - self._warned_at >= WARN_EVERY_S:
-            self._warned_at = now
-            log.warning("%s: event de-duplication in this replica's memory only (%s)", self.platform, exc)
+        self._warn.warning("%s: event de-duplication in this replica's memory only (%s)", self.platform, exc)

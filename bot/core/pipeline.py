@@ -315,20 +315,14 @@ class HelpBot:
                 log.warning("answer cites flagged knowledge %s", ", ".join(flagged))
             if "output.secret_in_knowledge" in out.reasons and not out.blocked:
                 reply.reasons.append("output.secret_in_knowledge")
-            for source in reply.sources:  # a secret in a heading would otherwise show in the citation
-                if source.id in snapshot.with_secrets:
-                    source.title = mask_secrets(source.title)
+            _mask_cited_titles(reply, snapshot)
             if out.blocked:
                 reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
                               versions=reply.versions, ephemeral=True)
             else:
                 reply.answer = out.text
         elif reply.route == "unknown" and reply.sources:  # the closest sections: their titles are shown
-            for source in reply.sources:
-                if source.id in snapshot.with_secrets:
-                    masked = mask_secrets(source.title)
-                    reply.answer = reply.answer.replace(compose.link_text(source.title), compose.link_text(masked))
-                    source.title = masked
+            _mask_cited_titles(reply, snapshot)
         reply.latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.observe(reply, message.platform)
         if audit:
@@ -400,3 +394,12 @@ def _batches(messages: list[Message], size: int):
         seen.add(message.conversation_key)
     if batch:
         yield batch
+
+
+def _mask_cited_titles(reply: Reply, snapshot: Snapshot) -> None:
+    """A secret in a heading would otherwise show in a citation (and in a closest-sections list)."""
+    for source in reply.sources:
+        if source.id in snapshot.with_secrets:
+            masked = mask_secrets(source.title)
+            reply.answer = reply.answer.replace(compose.link_text(source.title), compose.link_text(masked))
+            source.title = masked

@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import os
 import socket
+import time
 import uuid
 from typing import Any, Iterator, Sequence
 
@@ -39,6 +40,19 @@ CLAIM_SQL = (
     "where events.state = ? or (events.state = ? and (events.ts < ? or events.owner in "
     "(select id from replicas where seen < ?))) returning 1"
 )
+
+
+class WarnEvery:
+    """At most one WARNING per `seconds` while something keeps failing (each failure is counted elsewhere)."""
+
+    def __init__(self, logger, seconds: float = 30.0):
+        self.log, self.seconds, self._last = logger, seconds, None
+
+    def warning(self, message: str, *args) -> None:
+        now = time.monotonic()
+        if self._last is None or now - self._last >= self.seconds:
+            self._last = now
+            self.log.warning(message, *args)
 
 
 class StoreUnavailable(Exception):

@@ -11,15 +11,13 @@ in-memory versions directly (`shared_state`).
 from __future__ import annotations
 
 import logging
-import time
 from typing import Callable, Hashable, TypeVar
 
-from bot.core.store import Store, StoreUnavailable
+from bot.core.store import Store, StoreUnavailable, WarnEvery
 from bot.guard.state import GuardState
 from bot.routing.memory import ConversationMemory, Turn
 
 log = logging.getLogger("helpbot.store")
-WARN_EVERY_S = 30.0
 T = TypeVar("T")
 
 
@@ -28,7 +26,7 @@ class Fallback:
 
     def __init__(self, state: str, metrics=None):
         self.state, self.metrics = state, metrics
-        self._warned_at = -WARN_EVERY_S
+        self._warn = WarnEvery(log)
 
     def __call__(self, shared: Callable[[], T], local: Callable[[], T]) -> T:
         try:
@@ -36,10 +34,7 @@ class Fallback:
         except StoreUnavailable as exc:
             if self.metrics is not None:
                 self.metrics.shared_state_fallbacks.inc(state=self.state)
-            now = time.monotonic()
-            if now - self._warned_at >= WARN_EVERY_S:
-                self._warned_at = now
-                log.warning("%s: kept in this replica's memory only (%s)", self.state, exc)
+            self._warn.warning("%s: kept in this replica's memory only (%s)", self.state, exc)
             return local()
 
 

@@ -21,7 +21,7 @@ import socket
 import time
 import uuid
 
-from bot.core.store import REPLICA_ALIVE_S, StoreUnavailable, ago_iso, now_iso
+from bot.core.store import REPLICA_ALIVE_S, StoreUnavailable, WarnEvery, ago_iso, now_iso
 from bot.errors import HelpbotError
 
 log = logging.getLogger("helpbot.ops.sync")
@@ -31,7 +31,6 @@ MODE_PREFIX = "guard.channel_mode:"
 POLL_S = 2.0  # how often a replica looks for a new knowledge version and channel modes
 ALIVE_S = REPLICA_ALIVE_S  # a replica not heard from for this long is taken to be gone (its claims too)
 WAIT_S = 10.0  # how long the replica that ran a reload waits for the others to report
-WARN_EVERY_S = 30.0
 
 
 class KnowledgeSync:
@@ -44,7 +43,7 @@ class KnowledgeSync:
         self.announced: dict = {}  # the last version row seen
         self.error: str | None = None  # why the last followed reload failed (serving the old knowledge)
         self._modes: dict[str, str] = {}  # channel modes applied from the store
-        self._warned_at = -WARN_EVERY_S
+        self._warn = WarnEvery(log)
         # Its own thread: a heartbeat never queues behind answers being computed (a replica whose
         # heartbeat lags 15 s looks dead, and its events may be taken over by another).
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="helpbot-sync")
@@ -170,10 +169,7 @@ class KnowledgeSync:
 
     def _unavailable(self, exc: Exception) -> None:
         self.bot.metrics.shared_state_fallbacks.inc(state="knowledge sync")
-        now = time.monotonic()
-        if now - self._warned_at >= WARN_EVERY_S:
-            self._warned_at = now
-            log.warning("knowledge sync paused: %s", exc)
+        self._warn.warning("knowledge sync paused: %s", exc)
 
     async def _beat(self) -> None:
         """The heartbeat, on its own: a long reload never makes this replica look dead."""

@@ -23,23 +23,6 @@ from bot.messages import Message, Reply, Source
 from bot.ops.retention import export_rows, purge
 from bot.ops.stats import compute_stats, since_iso
 
-ENGINES = ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=ENGINES)
-def settings(request, tmp_path):
-    """Settings for one engine; a second `open_store(settings)` is a second replica."""
-    env = {"HELPBOT_HOME": str(tmp_path)}
-    if request.param == "postgresql":
-        env["HELPBOT_DATABASE_URL"] = request.getfixturevalue("pg_url")
-    return load_settings(env=env)
-
-
-@pytest.fixture
-def store(settings):
-    opened = open_store(settings)
-    yield opened
-    opened.close()
 
 
 def _message(text="how do I reset my password?", user="U1", channel="C1"):

@@ -15,22 +15,6 @@ from bot.core.store_shared import SharedGuardState, SharedMemory, SharedThreads,
 from bot.guard.state import GuardState
 from bot.routing.memory import ConversationMemory, Turn
 
-ENGINES = ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=ENGINES)
-def settings(request, tmp_path):
-    env = {"HELPBOT_HOME": str(tmp_path)}
-    if request.param == "postgresql":
-        env["HELPBOT_DATABASE_URL"] = request.getfixturevalue("pg_url")
-    return load_settings(env=env)
-
-
-@pytest.fixture
-def store(settings):
-    opened = open_store(settings)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
