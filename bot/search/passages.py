@@ -16,7 +16,7 @@ import functools
 import math
 import re
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -279,6 +279,26 @@ def duplicate_groups(texts: list[str], threshold: float = DUPLICATE_JACCARD) -> 
     return group_signatures(sets, [minhash(s) for s in sets], threshold)
 
 
+def _shared_bands(signatures: list[np.ndarray], bands: int, rows: int):
+    """Per band: the texts (in order) whose signatures agree on that band, for buckets of 2 to 200."""
+    if not signatures:
+        return
+    sig = np.stack(signatures).astype(np.int64)
+    for band in range(bands):
+        part = sig[:, band * rows : (band + 1) * rows]
+        _, inverse, counts = np.unique(part, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        shared = np.flatnonzero((counts >= 2) & (counts <= 200))
+        if not len(shared):
+            continue
+        texts = np.flatnonzero(np.isin(inverse, shared))
+        order = texts[np.argsort(inverse[texts], kind="stable")]
+        keys = inverse[order]
+        bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            yield order[a:b].tolist()
+
+
 def group_signatures(sets: list[set[int]], signatures: list[np.ndarray], threshold: float = DUPLICATE_JACCARD,
                      bands: int = 8, rows: int = 2) -> np.ndarray:
     """MinHash with banding finds the candidate pairs; each is confirmed on the exact shingle sets."""
@@ -291,14 +311,7 @@ def group_signatures(sets: list[set[int]], signatures: list[np.ndarray], thresho
             i = parent[i]
         return i
 
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for i, sig in enumerate(signatures):
-        sig = sig.tolist()
-        for band in range(bands):
-            buckets[(band, *sig[band * rows : (band + 1) * rows])].append(i)
-    for members in buckets.values():
-        if len(members) < 2 or len(members) > 200:
-            continue
+    for members in _shared_bands(signatures, bands, rows):
         first = members[0]
         for other in members[1:]:
             if find(first) == find(other):

@@ -159,10 +159,10 @@ def build_index(
         rows, offset = [], 0
         for chunk in kb.chunks:
             n = len(chunk.embed_texts)
-            mean = vectors[offset : offset + n].mean(axis=0)
             offset += n
             if old.get(chunk.id) == chunk.content_hash and not stats.model_changed:
                 continue
+            mean = vectors[offset - n : offset].mean(axis=0)
             (stats.changed if chunk.id in old else stats.added).append(chunk.id)
             rows.append(_chunk_row(chunk, mean / (np.linalg.norm(mean) or 1.0)))
         if rows:
