@@ -262,10 +262,15 @@ def _shingles(text: str, size: int = 4) -> set[int]:
 
 
 _PERMS = 16  # MinHash functions: 8 bands of 2 rows
-_RNG = np.random.default_rng(7)
-_A = _RNG.integers(1, (1 << 31) - 1, _PERMS, dtype=np.int64)
-_B = _RNG.integers(0, (1 << 31) - 1, _PERMS, dtype=np.int64)
 _PRIME = (1 << 31) - 1
+
+
+def _hash_parameters(seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(1, _PRIME, _PERMS, dtype=np.int64), rng.integers(0, _PRIME, _PERMS, dtype=np.int64)
+
+
+_A, _B = _hash_parameters()  # constants: the same MinHash functions in every process
 
 
 def minhash(shingles: set[int]) -> np.ndarray:
