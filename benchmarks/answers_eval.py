@@ -1,6 +1,6 @@
 """The honest protocol (issue 14): helpbot beside plain BM25 and plain MiniLM nearest neighbour.
 
-    python benchmarks/answers_eval.py [--quick] [--pairs N] [--only doc2dial,clinc,sample] [--json out.json]
+    python benchmarks/answers_eval.py [--quick] [--pairs N] [--only doc2dial,clinc,sample,webapp] [--json out.json]
 
 One harness, three protocols, each system on the same chunks and questions:
 
@@ -11,6 +11,8 @@ One harness, three protocols, each system on the same chunks and questions:
   domains and `oos_val` out of scope); in-scope right entry and out-of-scope recall, mean and worst
   pair (benchmarks/answers/clinc.py).
 - sample: evals/sample.jsonl on the bundled knowledge, as `helpbot eval` runs it (benchmarks/answers/sample.py).
+- webapp: FAQ paraphrases of a web-apps help desk written for this benchmark (benchmarks/webapp/,
+  benchmarks/answers/webapp.py): right entry answered outright, top-1, out-of-scope declined.
 
 helpbot runs its production path: `HelpBot` builds the snapshot, index and per-knowledge-base
 calibration, and `run_eval` answers (guard, router, composer). Baselines answer outright when their
@@ -33,11 +35,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import machine  # noqa: E402
-from benchmarks.answers import clinc, doc2dial, sample  # noqa: E402
+from benchmarks.answers import clinc, doc2dial, sample, webapp  # noqa: E402
 from benchmarks.answers.core import CachedEmbedder  # noqa: E402
 from bot.dev import datasets as D  # noqa: E402
 
-PROTOCOLS = ("doc2dial", "clinc", "sample")
+PROTOCOLS = ("doc2dial", "clinc", "sample", "webapp")
 QUICK = {"pairs": 3, "per_intent": 5, "doc_limit": 40}
 
 
@@ -75,6 +77,13 @@ def format_report(report: dict) -> str:
                   f"  {'system':<8} {'in-scope right':>15} {'declined':>10}"]
         for name in ("helpbot", "bm25", "nn"):
             lines.append(f"  {name:<8} {_f(sm[name]['in_scope_right']):>15} {_f(sm[name]['out_of_scope_recall']):>10}")
+    wa = report.get("webapp")
+    if wa:
+        lines += ["", f"web-apps help desk FAQ paraphrases (benchmarks/webapp/): {wa['questions']} questions",
+                  f"  {'system':<8} {'right entry':>12} {'top-1':>8} {'declined':>10}"]
+        for name in ("helpbot", "bm25", "nn"):
+            w = wa[name]
+            lines.append(f"  {name:<8} {_f(w['in_scope_right']):>12} {_f(w['top1']):>8} {_f(w['out_of_scope_recall']):>10}")
     lines += ["", f"machine: {report['machine']}; {report['seconds']:.0f} s, {report['texts_embedded']} texts embedded"]
     return "\n".join(lines)
 
@@ -122,6 +131,8 @@ def main(argv: list[str] | None = None) -> dict:
                 embedder.save()
             if "sample" in only:
                 report["sample"] = sample.run(REPO / "evals" / "sample.jsonl", REPO / "knowledge", embedder, log)
+            if "webapp" in only:
+                report["webapp"] = webapp.run(embedder, log)
         finally:
             embedder.save()
     report.update(seconds=round(time.perf_counter() - started, 1), texts_embedded=embedder.embedded,

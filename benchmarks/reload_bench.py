@@ -5,9 +5,11 @@ the reload of one changed file, a reload of another changed file, and a reload w
 changed. During the last, a question
 is asked every 100 ms to show that answers keep flowing (from the old snapshot) while it runs.
 
-    PYTHONPATH=. python benchmarks/reload_bench.py [--chunks 10000] [--no-synthetic] [--json out.json]
+    PYTHONPATH=. python benchmarks/reload_bench.py [--chunks 10000] [--no-synthetic] [--no-everything] [--work DIR] [--json out.json]
 
-Everything runs in a temporary directory; the synthetic text is generated here (no data sets).
+Everything runs in a temporary directory (or `--work DIR`, kept: a rerun there finds the index's
+vector cache, so its "first build" embeds nothing and only the reload steps are comparable); the
+synthetic text is generated here (no data sets).
 """
 
 from __future__ import annotations
@@ -113,12 +115,13 @@ async def _reload_while_asking(bot, question: str) -> tuple[dict, list[float]]:
     return (await task), latencies
 
 
-def _row(kb: str, step: str, result, chunks: int, latencies: list[float] | None = None) -> dict:
+def _row(kb: str, step: str, result, chunks: int, latencies: list[float] | None = None, cpu: float | None = None) -> dict:
     row = {
         "kb": kb,
         "step": step,
         "chunks": chunks,
         "seconds": round(result.duration_ms / 1000, 2),
+        "cpu_seconds": round(cpu, 2) if cpu is not None else None,  # the process's CPU time over the step (all threads)
         "embedded": result.embedded_texts,
         "reused": result.reused_texts,
         "ok": result.ok,
@@ -130,7 +133,7 @@ def _row(kb: str, step: str, result, chunks: int, latencies: list[float] | None 
     return row
 
 
-def bench_kb(name: str, root: Path, home: Path, synthetic: bool, chunks: int) -> list[dict]:
+def bench_kb(name: str, root: Path, home: Path, synthetic: bool, chunks: int, everything: bool = True) -> list[dict]:
     settings = load_settings(env={"HELPBOT_HOME": str(home)})
     t0 = time.perf_counter()
     bot = HelpBot(settings, root)
@@ -147,12 +150,19 @@ def bench_kb(name: str, root: Path, home: Path, synthetic: bool, chunks: int) ->
             await bot.handle(Message(question, platform="bench"))
             idle.append((time.perf_counter() - t1) * 1000)
         rows[0].update(questions_during=0, question_ms_p50=round(statistics.median(idle), 1), question_ms_max=round(max(idle), 1))
-        rows.append(_row(name, "nothing changed", await reload_knowledge(bot, who="bench"), n))
+        async def step(label: str, dry_run: bool = False):
+            cpu = time.process_time()
+            result = await reload_knowledge(bot, who="bench", dry_run=dry_run)
+            rows.append(_row(name, label, result, n, cpu=time.process_time() - cpu))
+
+        await step("nothing changed")
         change_one_file(root, 0)
-        rows.append(_row(name, "one file changed: dry run", await reload_knowledge(bot, who="bench", dry_run=True), n))
-        rows.append(_row(name, "same change: reload after the dry run", await reload_knowledge(bot, who="bench"), n))
+        await step("one file changed: dry run", dry_run=True)
+        await step("same change: reload after the dry run")
         change_one_file(root, 1)
-        rows.append(_row(name, "one file changed: reload", await reload_knowledge(bot, who="bench"), n))
+        await step("one file changed: reload")
+        if not everything:
+            return
         change_every_file(root, synthetic, chunks)
         result, latencies = await _reload_while_asking(bot, question)
         rows.append(_row(name, "everything changed", result, len(bot.snapshot.kb.chunks), latencies))
@@ -165,8 +175,8 @@ def bench_kb(name: str, root: Path, home: Path, synthetic: bool, chunks: int) ->
 
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| knowledge | chunks | step | seconds | texts embedded | reused | questions answered during (p50 / max ms) |",
-        "|---|---:|---|---:|---:|---:|---|",
+        "| knowledge | chunks | step | seconds | CPU s | texts embedded | reused | questions answered during (p50 / max ms) |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         during = ""
@@ -174,7 +184,8 @@ def markdown(rows: list[dict]) -> str:
             during = f"{r['questions_during']} ({r['question_ms_p50']:.0f} / {r['question_ms_max']:.0f})"
         elif "question_ms_p50" in r:
             during = f"idle, after the build: ({r['question_ms_p50']:.0f} / {r['question_ms_max']:.0f})"
-        lines.append(f"| {r['kb']} | {r['chunks']:,} | {r['step']} | {r['seconds']:.2f} | {r['embedded']:,} | {r['reused']:,} | {during} |")
+        cpu = "" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.2f}"
+        lines.append(f"| {r['kb']} | {r['chunks']:,} | {r['step']} | {r['seconds']:.2f} | {cpu} | {r['embedded']:,} | {r['reused']:,} | {during} |")
     return "\n".join(lines)
 
 
@@ -183,17 +194,23 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--no-synthetic", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--no-everything", action="store_true", help="skip the last step (every chunk changed: re-embeds everything)")
+    parser.add_argument("--work", type=Path, default=None, help="work here and keep it (the vector cache outlives the run)")
     args = parser.parse_args()
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="reload-bench-") as tmp:
         tmp = Path(tmp)
+        if args.work is not None:
+            tmp = args.work.resolve()
+            tmp.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(tmp / "sample", ignore_errors=True)
         sample = tmp / "sample"
         shutil.copytree(REPO / "knowledge", sample)
-        rows += bench_kb("sample", sample, tmp / "home-sample", False, 0)
+        rows += bench_kb("sample", sample, tmp / "home-sample", False, 0, not args.no_everything)
         if not args.no_synthetic:
             synthetic = tmp / "synthetic"
             write_synthetic(synthetic, args.chunks)
-            rows += bench_kb("synthetic", synthetic, tmp / "home-synthetic", True, args.chunks)
+            rows += bench_kb("synthetic", synthetic, tmp / "home-synthetic", True, args.chunks, not args.no_everything)
     print(markdown(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")

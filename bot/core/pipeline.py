@@ -27,7 +27,7 @@ from bot.search.embedcache import EmbeddingCache
 from bot.llm import build_generator
 from bot.search.embeddings import Embedder, get_embedder
 from bot.errors import HelpbotError
-from bot.core.snapshot import Snapshot, build_snapshot
+from bot.core.snapshot import BuildCache, Snapshot, build_snapshot
 from bot.guard.knowledge import ScanCache
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.knowledge.loader import ParseCache
@@ -140,6 +140,7 @@ class HelpBot:
         self._swap_lock = threading.Lock()
         self.sync = None  # replicas sharing a store: bot/ops/sync.py (started with the ops server)
         self.scan_cache = ScanCache()  # the knowledge scan's verdicts by text: reloads rescan changed chunks only
+        self.build_cache = BuildCache()  # per-chunk data of the last build: reloads redo changed chunks only
         self.snapshot: Snapshot = self._build(kb, progress)
         self.router = self._router(self.snapshot)
 
@@ -152,6 +153,7 @@ class HelpBot:
             progress=progress,
             rrf_k=self.settings.retrieval["rrf_k"],
             scan_cache=self.scan_cache,
+            cache=self.build_cache,
             kb=kb,
         )
 

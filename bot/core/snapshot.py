@@ -7,7 +7,7 @@ serves from until a reload swaps in the next one; what is derived from it lives 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
@@ -18,8 +18,9 @@ from bot.routing import calibrate, docs
 from bot.routing.calibrate import Calibration
 from bot.search.embeddings import Embedder
 from bot.search.index import SearchIndex
-from bot.search.passages import PassageIndex
+from bot.search.passages import PassageCache, PassageIndex
 from bot.routing.features import Geometry
+from bot.routing.keywords import CountCache
 from bot.search.store import IndexStats, build_index, cached_vectors, get_meta, open_db, set_meta
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 
@@ -54,6 +55,15 @@ class Snapshot:
         return tuple(sorted({urlparse(c.url).netloc for c in self.kb.chunks if c.url}))
 
 
+@dataclass
+class BuildCache:
+    """What a snapshot build computes per chunk, kept for the next build (on the bot): a reload after
+    one changed file recomputes that file's chunks only. Each part holds the latest build's chunks."""
+
+    passages: PassageCache = field(default_factory=PassageCache)  # doc sections' passage data and vectors
+    counts: CountCache = field(default_factory=CountCache)  # entries' word counts (keyword agreement)
+
+
 def build_snapshot(
     knowledge_dir: Path,
     db_path: Path,
@@ -63,10 +73,13 @@ def build_snapshot(
     kb: KnowledgeBase | None = None,
     findings: list[KnowledgeFinding] | None = None,
     scan_cache: ScanCache | None = None,
+    cache: BuildCache | None = None,
 ) -> Snapshot:
     """Validate, scan, index (re-embedding only what changed), calibrate if needed. Raises on invalid knowledge.
 
-    `kb` and `findings` (`scan_chunks(kb.chunks)`) may be passed when the caller has them already."""
+    `kb` and `findings` (`scan_chunks(kb.chunks)`) may be passed when the caller has them already;
+    `cache` (the bot's) keeps per-chunk data for the next build."""
+    cache = cache or BuildCache()
     kb = kb or load_knowledge(knowledge_dir)
     findings = scan_chunks(kb.chunks, scan_cache) if findings is None else findings
     db = open_db(db_path)
@@ -74,10 +87,9 @@ def build_snapshot(
         stats = build_index(db, kb, embedder, progress)
         with db.conn:
             set_meta(db, knowledge_findings=json.dumps([f.to_dict() for f in findings], ensure_ascii=False))
-        texts = [t for c in kb.chunks for t in c.embed_texts]
-        vectors, _ = cached_vectors(db, embedder, texts)
-        index = SearchIndex.from_vectors(kb.chunks, vectors, rrf_k)
-        geometry = Geometry(index)
+        index = SearchIndex.from_vectors(kb.chunks, stats.vectors, rrf_k)
+        stats.vectors = None
+        geometry = Geometry(index, cache.counts)
         key = calibrate.calibration_key(kb.fingerprint, embedder.identity)
         stored = get_meta(db, "calibration")
         calibration = Calibration.from_json(stored) if stored else None
@@ -87,7 +99,8 @@ def build_snapshot(
                 set_meta(db, calibration=calibration.to_json())
         if any(c.kind == "doc" for c in kb.chunks):
             with db.conn:  # doc sections as passages (bot/search/passages.py); vectors cached like the rest
-                index.passages = PassageIndex.build(kb.chunks, lambda texts: cached_vectors(db, embedder, texts, progress)[0])
+                index.passages = PassageIndex.build(kb.chunks, lambda texts: cached_vectors(db, embedder, texts, progress)[0],
+                                                    cache.passages, embedder.identity.fingerprint)
                 off_topic, _ = cached_vectors(db, embedder, calibrate.calibration_texts()[0])
             index.passages.floor = docs.off_topic_floor(index.passages, off_topic)
     finally:

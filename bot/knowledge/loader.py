@@ -45,14 +45,14 @@ class Chunk:
     line: int = 0
     parents: tuple[str, ...] = ()  # doc sections: the headings above this one (matched as context, not shown)
 
-    @property
+    @functools.cached_property  # chunks do not change after loading (a reload reads them many times)
     def embed_texts(self) -> tuple[str, ...]:
         """What gets embedded: each phrasing of an FAQ, the heading plus body of a doc section."""
         if self.kind == "faq":
             return self.questions
         return (Passage(f"{self.title}. {self.text[:1500]}"),)  # a passage for models with roles (e5)
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
         h = hashlib.sha256()
         for part in (self.kind, self.title, self.url or "", self.text, *self.questions, *self.tags):

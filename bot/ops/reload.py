@@ -204,6 +204,7 @@ def reload_sync(bot, who: str, dry_run: bool = False) -> ReloadResult:
                 rrf_k=bot.settings.retrieval["rrf_k"],
                 kb=kb,
                 findings=findings,
+                cache=getattr(bot, "build_cache", None),
             )
             calibration = snapshot.calibration
             result.embedded_texts, result.reused_texts = snapshot.stats.embedded_texts, snapshot.stats.reused_texts

@@ -185,10 +185,22 @@ def _fit_beta(geometry: Geometry, rows: np.ndarray, alpha: float) -> tuple[float
     texts = [geometry.row_texts[r] for r in rows]
     base = geometry.entry_scores(vectors, alpha, rows)
     kw = geometry.keywords.matrix(texts, [(int(truth[i]), texts[i]) for i in range(len(rows))])
-    accuracy = {b: float(((base + b * kw).argmax(1) == truth).mean()) for b in BETAS}
+    accuracy = {b: float((_argmax_with(base, kw, b) == truth).mean()) for b in BETAS}
     best = max(accuracy.values())
     beta = min(b for b, acc in accuracy.items() if acc >= best - 1e-9)
     return beta, {str(b): round(v, 4) for b, v in accuracy.items()}, base + beta * kw
+
+
+def _argmax_with(base: np.ndarray, kw: np.ndarray, beta: float) -> np.ndarray:
+    """`(base + beta * kw).argmax(1)` for keyword scores in [0, 1], over the only entries that can win:
+    those within `beta` of each row's best base score (a few per row, not every entry)."""
+    if not beta or not base.size:
+        return base.argmax(1)
+    qi, ei = np.nonzero(base >= base.max(1, keepdims=True) - beta)
+    score = base[qi, ei] + beta * kw[qi, ei]
+    order = np.lexsort((-score, qi))  # per row, best first (nonzero keeps column order for ties)
+    first = np.r_[True, qi[order][1:] != qi[order][:-1]]
+    return ei[order][first]
 
 
 def fit_margin(gaps: np.ndarray, correct: np.ndarray, in_top2: np.ndarray, ratio: float = 0.8, least: int = 5) -> float:
@@ -235,8 +247,7 @@ def fit(
     _fit_models(cal, pos, pos_ok, neg, unk, near)
     answered_p = cal.answer_prob(pos) if len(pos) else np.zeros(0)
     if len(pos) and pos_scores.shape[1] > 1:
-        top2 = np.argpartition(-pos_scores, 1, axis=1)[:, :2]
-        in_top2 = (top2 == truth[:, None]).any(1)
+        in_top2 = pos_scores[np.arange(len(rows)), truth] >= pos[:, 0] - pos[:, 1] - 1e-6  # at least the runner-up's score
         cal.ambiguity_margin = fit_margin(pos[:, 1], pos_ok, in_top2)
     point.update(
         {

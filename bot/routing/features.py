@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search.index import SearchIndex
-from bot.routing.keywords import Keywords
+from bot.routing.keywords import CountCache, Keywords
 
 FEATURES = ("s1", "gap", "own")
 
@@ -24,7 +24,8 @@ FEATURES = ("s1", "gap", "own")
 class Geometry:
     """Per-snapshot arrays for scoring: rows, per-entry sums and centroid norms."""
 
-    def __init__(self, index: SearchIndex):
+    def __init__(self, index: SearchIndex, counts: CountCache | None = None):
+        """`counts`: word counts of entries an earlier snapshot had (a reload recounts changed ones only)."""
         self.index = index
         self.rows = index.rows
         self.row_chunk = index.row_chunk
@@ -38,7 +39,7 @@ class Geometry:
         self.sizes = np.bincount(self.row_chunk, minlength=self.n) if self.n else np.zeros(0, np.int64)
         self.norms = np.linalg.norm(self.sums, axis=1) if self.n else np.zeros(0, np.float32)
         self.norms[self.norms == 0] = 1.0
-        self.keywords = Keywords(index.chunks)
+        self.keywords = Keywords(index.chunks, counts)
         self.row_texts = [t for c in index.chunks for t in c.embed_texts]
         self.tightness = self._tightness()
 
@@ -48,12 +49,13 @@ class Geometry:
         out = np.zeros(self.n, np.float32)
         if not self.n:
             return out
-        own = self.sums[self.row_chunk]
-        rest = np.linalg.norm(own - self.rows, axis=1)
-        loo = ((self.rows * own).sum(1) - 1.0) / np.where(rest > 1e-6, rest, 1.0)
-        many = self.sizes[self.row_chunk] > 1
-        sums = np.bincount(self.row_chunk[many], loo[many], minlength=self.n)
-        counts = np.bincount(self.row_chunk[many], minlength=self.n)
+        many = np.flatnonzero(self.sizes[self.row_chunk] > 1)  # rows of entries with other phrasings
+        rows, owner = self.rows[many], self.row_chunk[many]
+        own = self.sums[owner]
+        rest = np.linalg.norm(own - rows, axis=1)
+        loo = ((rows * own).sum(1) - 1.0) / np.where(rest > 1e-6, rest, 1.0)
+        sums = np.bincount(owner, loo, minlength=self.n)
+        counts = np.bincount(owner, minlength=self.n)
         has = counts > 0
         out[has] = sums[has] / counts[has]
         out[~has] = float(np.median(out[has])) if has.any() else 0.0

@@ -7,11 +7,12 @@ its entry's counts. Scores are divided by the message's best score, so they lie 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 
 from bot.search.index import _WORD, STOPWORDS
+from bot.search.passages import grouped
 from bot.knowledge import Chunk
 
 K1, B = 1.2, 0.75
@@ -21,17 +22,55 @@ def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
+def entry_text(chunk: Chunk) -> str:
+    return " ".join((chunk.title, *chunk.questions, chunk.text, *chunk.tags))
+
+
+class CountCache:
+    """Each entry's word counts by its text, kept across snapshots (a reload counts changed entries
+    only); holds the entries of the latest build only. Words are numbers in the cache's vocabulary,
+    which starts afresh when it has grown to twice what is in use."""
+
+    def __init__(self):
+        self.counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.vocabulary: dict[str, int] = {}
+
+    def lookup(self, chunks: list[Chunk]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(word numbers, counts) per chunk."""
+        if len(self.vocabulary) > 2 * sum(len(ids) for ids, _ in self.counts.values()) + 10_000:
+            self.counts, self.vocabulary = {}, {}
+        fresh: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        out = []
+        for chunk in chunks:
+            text = entry_text(chunk)
+            counts = fresh.get(text) or self.counts.get(text)
+            if counts is None:
+                bag = Counter(tokens(text))
+                ids = np.array([self.vocabulary.setdefault(w, len(self.vocabulary)) for w in bag], np.int64)
+                counts = (ids, np.array(list(bag.values()), np.float32))
+            fresh[text] = counts
+            out.append(counts)
+        self.counts = fresh
+        return out
+
+    def words(self) -> list[str]:
+        out = [""] * len(self.vocabulary)
+        for word, number in self.vocabulary.items():
+            out[number] = word
+        return out
+
+
 class Keywords:
-    def __init__(self, chunks: list[Chunk]):
+    def __init__(self, chunks: list[Chunk], cache: CountCache | None = None):
         self.n = len(chunks)
-        counts = [Counter(tokens(" ".join((c.title, *c.questions, c.text, *c.tags)))) for c in chunks]
-        self.lengths = np.array([sum(c.values()) for c in counts], np.float32)
+        cache = cache or CountCache()
+        counts = cache.lookup(chunks)
+        ids = np.concatenate([i for i, _ in counts]) if counts else np.zeros(0, np.int64)
+        tfs = np.concatenate([f for _, f in counts]) if counts else np.zeros(0, np.float32)
+        owner = np.repeat(np.arange(self.n, dtype=np.int64), [len(i) for i, _ in counts])
+        self.lengths = np.bincount(owner, tfs, minlength=self.n).astype(np.float32)
         self.avg = float(self.lengths.mean()) if self.n and self.lengths.mean() > 0 else 1.0
-        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for i, c in enumerate(counts):
-            for term, tf in c.items():
-                postings[term].append((i, tf))
-        self.postings = {t: (np.array([i for i, _ in p]), np.array([f for _, f in p], np.float32)) for t, p in postings.items()}
+        self.postings = {t: (p, tfs[at]) for t, p, at in grouped(ids, owner, cache.words())}
         self.idf = {t: math.log(1 + (self.n - len(p[0]) + 0.5) / (len(p[0]) + 0.5)) for t, p in self.postings.items()}
         self.totals = {t: int(p[1].sum()) for t, p in self.postings.items()}  # uses of each word
 

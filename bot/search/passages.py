@@ -1,7 +1,8 @@
 """Doc sections searched as passages: windows within a section, matched by words and by vectors,
 scored back to the section.
 
-Built once per snapshot (index time): each doc section is cut into overlapping word windows;
+Built once per snapshot (index time), from per-section data cached by content across snapshots
+(`PassageCache`: a reload recomputes changed sections only): each doc section is cut into overlapping word windows;
 a window's embedded text starts with the page title and heading ("Page: Heading. words..."),
 and its lexical bag holds the page title, the heading path and the window's words (BM25 in
 numpy, stemmed). A section no longer than one window is one passage whose text is the section's
@@ -15,7 +16,7 @@ import functools
 import math
 import re
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,52 +88,119 @@ class Candidates:
     title: np.ndarray  # share found in the page title and heading path
 
 
+@dataclass
+class SectionData:
+    """What one doc section contributes to the passage data, computed once per distinct section
+    (title, heading path, text) and reused by later snapshots (`PassageCache`). Terms are numbers
+    in the cache's vocabulary."""
+
+    texts: list[str]  # passage texts (what is embedded)
+    bags: list[tuple[np.ndarray, np.ndarray]]  # per passage: (term numbers, counts); title and heading path count twice
+    terms: np.ndarray  # every term of the section and its titles
+    heads: np.ndarray  # terms of the page title and heading path
+    shingles: set[int]  # word 4-shingles of the section text (duplicate groups)
+    signature: np.ndarray  # MinHash of the shingles
+    vectors: np.ndarray | None = None  # passage vectors, for the cache's embedding model
+
+    @classmethod
+    def of(cls, chunk: Chunk, vocabulary: dict[str, int]) -> "SectionData":
+        number = lambda words: np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words], np.int64)  # noqa: E731
+        texts = passage_texts(chunk)
+        heads = terms(" ".join((chunk.title, *chunk.parents)))
+        lead = chunk.title + ". "
+        bags = []
+        for text in texts:
+            bag = Counter(heads * 2 + terms(text[len(lead):] if text.startswith(lead) else text))
+            bags.append((number(bag), np.array(list(bag.values()), np.float32)))
+        every = np.unique(np.concatenate([number(heads)] + [ids for ids, _ in bags]))
+        shingles = _shingles(chunk.text)
+        return cls(texts, bags, every, np.unique(number(heads)), shingles, minhash(shingles))
+
+
+def section_key(chunk: Chunk) -> tuple:
+    return (chunk.title, chunk.parents, chunk.text)
+
+
+class PassageCache:
+    """Section data by content, kept across snapshots so a reload recomputes changed sections only.
+
+    Holds the sections of the latest build only (it stays the size of the knowledge), and starts
+    afresh when the embedding model changes or the vocabulary has grown to twice what is in use."""
+
+    def __init__(self):
+        self.sections: dict[tuple, SectionData] = {}
+        self.vocabulary: dict[str, int] = {}
+        self.model = ""
+
+    def lookup(self, chunks: list[Chunk], embed, model: str = "") -> list[SectionData]:
+        """Data of each doc section in `chunks`; `embed(texts) -> vectors` for sections not seen before."""
+        if model != self.model or len(self.vocabulary) > 2 * self._in_use() + 10_000:
+            self.sections, self.vocabulary, self.model = {}, {}, model
+        fresh: dict[tuple, SectionData] = {}
+        out = []
+        for chunk in chunks:
+            if chunk.kind != "doc":
+                continue
+            key = section_key(chunk)
+            data = fresh.get(key) or self.sections.get(key) or SectionData.of(chunk, self.vocabulary)
+            fresh[key] = data
+            out.append(data)
+        todo = [d for d in fresh.values() if d.vectors is None]
+        texts = [t for d in todo for t in d.texts]
+        if texts:
+            vectors = np.asarray(embed(texts), np.float32)
+            at = 0
+            for d in todo:
+                d.vectors, at = vectors[at : at + len(d.texts)], at + len(d.texts)
+        self.sections = fresh
+        return out
+
+    def _in_use(self) -> int:
+        return sum(len(d.terms) for d in self.sections.values())  # at least the distinct terms in use
+
+    def words(self) -> list[str]:
+        out = [""] * len(self.vocabulary)
+        for word, number in self.vocabulary.items():
+            out[number] = word
+        return out
+
+
 class PassageIndex:
     """Per-snapshot passage data for the doc sections of a knowledge base."""
 
-    def __init__(self, chunks: list[Chunk], vectors: np.ndarray, passage_section: np.ndarray, texts: list[str]):
+    def __init__(self, chunks: list[Chunk], sections: list[SectionData], words: list[str]):
+        """`words`: the vocabulary (term number -> term) the sections' term numbers refer to."""
         self.sections = [i for i, c in enumerate(chunks) if c.kind == "doc"]  # chunk index per section
         self.chunks = chunks
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self.passage_section = passage_section.astype(np.int64)
         n = len(self.sections)
-        self.starts = (np.flatnonzero(np.r_[True, self.passage_section[1:] != self.passage_section[:-1]])
-                       if len(self.passage_section) else np.zeros(0, np.int64))
-        docs = [chunks[i] for i in self.sections]
-        heads = [terms(" ".join((c.title, *c.parents))) for c in docs]
-        bags = []
-        section_terms: list[set[str]] = [set(h) for h in heads]
-        for s, text in zip(self.passage_section.tolist(), texts):
-            body = text.split(". ", 1)[1] if text.startswith(docs[s].title + ". ") else text
-            bag = Counter(heads[s] * 2 + terms(body))
-            section_terms[s].update(bag)
-            bags.append(bag)
-        self.lengths = np.array([sum(b.values()) for b in bags], np.float32)
-        self.avg = float(self.lengths.mean()) if len(bags) and self.lengths.mean() > 0 else 1.0
-        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for p, bag in enumerate(bags):
-            for term, tf in bag.items():
-                postings[term].append((p, tf))
-        self.postings = {t: (np.array([i for i, _ in v], np.int64), np.array([f for _, f in v], np.float32))
-                         for t, v in postings.items()}
-        n_pass = max(1, len(bags))
-        self.idf = {t: math.log(1 + (n_pass - len(v[0]) + 0.5) / (len(v[0]) + 0.5)) for t, v in self.postings.items()}
-        self.section_postings = _postings(section_terms)
-        self.title_postings = _postings([set(h) for h in heads])
-        self.group = duplicate_groups([c.text for c in docs])
+        counts = [len(d.texts) for d in sections]
+        dim = next((d.vectors.shape[1] for d in sections if d.vectors is not None and d.vectors.ndim == 2), 1)
+        self.vectors = (np.ascontiguousarray(np.concatenate([d.vectors for d in sections]), dtype=np.float32)
+                        if sections else np.zeros((0, dim), np.float32))
+        self.passage_section = np.repeat(np.arange(n, dtype=np.int64), counts)
+        self.starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64) if n else np.zeros(0, np.int64)
+        bags = [b for d in sections for b in d.bags]
+        n_pass = len(bags)
+        ids = np.concatenate([i for i, _ in bags]) if bags else np.zeros(0, np.int64)
+        tfs = np.concatenate([f for _, f in bags]) if bags else np.zeros(0, np.float32)
+        owner = np.repeat(np.arange(n_pass, dtype=np.int64), [len(i) for i, _ in bags])
+        self.lengths = np.bincount(owner, tfs, minlength=n_pass).astype(np.float32)
+        self.avg = float(self.lengths.mean()) if n_pass and self.lengths.mean() > 0 else 1.0
+        self.postings = {t: (p, tfs[at]) for t, p, at in grouped(ids, owner, words)}
+        self.idf = {t: math.log(1 + (max(1, n_pass) - len(v[0]) + 0.5) / (len(v[0]) + 0.5)) for t, v in self.postings.items()}
+        self.section_postings = _section_postings([d.terms for d in sections], words)
+        self.title_postings = _section_postings([d.heads for d in sections], words)
+        self.group = group_signatures([d.shingles for d in sections], [d.signature for d in sections])
         self.n = n
         self.floor = -1.0  # best passage cosine of off-topic requests (set by the snapshot; see routing/docs.py)
 
     @classmethod
-    def build(cls, chunks: list[Chunk], embed) -> "PassageIndex":
-        """`embed(texts) -> vectors` (e.g. the index database's cached vectors)."""
-        texts, owner = [], []
-        for s, i in enumerate(i for i, c in enumerate(chunks) if c.kind == "doc"):
-            parts = passage_texts(chunks[i])
-            texts += parts
-            owner += [s] * len(parts)
-        vectors = embed(texts) if texts else np.zeros((0, 1), np.float32)
-        return cls(chunks, vectors, np.array(owner, np.int64), texts)
+    def build(cls, chunks: list[Chunk], embed, cache: PassageCache | None = None, model: str = "") -> "PassageIndex":
+        """`embed(texts) -> vectors` (e.g. the index database's cached vectors); `cache` (with the
+        embedding model's name) reuses the data of sections an earlier build saw."""
+        cache = cache or PassageCache()
+        sections = cache.lookup(chunks, embed, model)
+        return cls(chunks, sections, cache.words())
 
     def vocabulary_weight(self, word_terms: list[str]) -> float:
         """IDF mass of `word_terms` that the docs know (unknown words weigh nothing)."""
@@ -169,13 +237,21 @@ class PassageIndex:
 _NONE = np.zeros(0, np.int64)
 
 
-def _postings(term_sets: list[set[str]]) -> dict[str, np.ndarray]:
+def grouped(ids: np.ndarray, owner: np.ndarray, words: list[str]):
+    """(term, owners holding it in increasing order, their positions in `ids`) for each term number in `ids`."""
+    order = np.argsort(ids, kind="stable")  # stable: owners stay in increasing order within a term
+    ids_sorted = ids[order]
+    bounds = np.flatnonzero(np.r_[True, ids_sorted[1:] != ids_sorted[:-1], True]) if len(ids) else np.zeros(1, np.int64)
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        at = order[a:b]
+        yield words[int(ids_sorted[a])], owner[at], at
+
+
+def _section_postings(term_sets: list[np.ndarray], words: list[str]) -> dict[str, np.ndarray]:
     """term -> the numbers of the sets holding it."""
-    out: dict[str, list[int]] = defaultdict(list)
-    for i, found in enumerate(term_sets):
-        for term in found:
-            out[term].append(i)
-    return {t: np.array(v, np.int64) for t, v in out.items()}
+    ids = np.concatenate(term_sets) if term_sets else np.zeros(0, np.int64)
+    owner = np.repeat(np.arange(len(term_sets), dtype=np.int64), [len(t) for t in term_sets])
+    return {t: p for t, p, _ in grouped(ids, owner, words)}
 
 
 def _shingles(text: str, size: int = 4) -> set[int]:
@@ -185,11 +261,53 @@ def _shingles(text: str, size: int = 4) -> set[int]:
     return {zlib.crc32(" ".join(words[i : i + size]).encode()) for i in range(len(words) - size + 1)}
 
 
-def duplicate_groups(texts: list[str], threshold: float = DUPLICATE_JACCARD, bands: int = 8, rows: int = 2) -> np.ndarray:
-    """Group id per text: texts whose word 4-shingles overlap by >= `threshold` (Jaccard) share one.
+_PERMS = 16  # MinHash functions: 8 bands of 2 rows
+_PRIME = (1 << 31) - 1
 
-    MinHash with banding finds the candidate pairs; each is confirmed on the exact shingle sets."""
-    n = len(texts)
+
+def _hash_parameters(seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(1, _PRIME, _PERMS, dtype=np.int64), rng.integers(0, _PRIME, _PERMS, dtype=np.int64)
+
+
+_A, _B = _hash_parameters()  # constants: the same MinHash functions in every process
+
+
+def minhash(shingles: set[int]) -> np.ndarray:
+    h = np.fromiter(shingles, np.int64, len(shingles))
+    return ((h[:, None] * _A + _B) % _PRIME).min(0)
+
+
+def duplicate_groups(texts: list[str], threshold: float = DUPLICATE_JACCARD) -> np.ndarray:
+    """Group id per text: texts whose word 4-shingles overlap by >= `threshold` (Jaccard) share one."""
+    sets = [_shingles(t) for t in texts]
+    return group_signatures(sets, [minhash(s) for s in sets], threshold)
+
+
+def _shared_bands(signatures: list[np.ndarray], bands: int, rows: int):
+    """Per band: the texts (in order) whose signatures agree on that band, for buckets of 2 to 200."""
+    if not signatures:
+        return
+    sig = np.stack(signatures).astype(np.int64)
+    for band in range(bands):
+        part = sig[:, band * rows : (band + 1) * rows]
+        _, inverse, counts = np.unique(part, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        shared = np.flatnonzero((counts >= 2) & (counts <= 200))
+        if not len(shared):
+            continue
+        texts = np.flatnonzero(np.isin(inverse, shared))
+        order = texts[np.argsort(inverse[texts], kind="stable")]
+        keys = inverse[order]
+        bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            yield order[a:b].tolist()
+
+
+def group_signatures(sets: list[set[int]], signatures: list[np.ndarray], threshold: float = DUPLICATE_JACCARD,
+                     bands: int = 8, rows: int = 2) -> np.ndarray:
+    """MinHash with banding finds the candidate pairs; each is confirmed on the exact shingle sets."""
+    n = len(sets)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -198,21 +316,7 @@ def duplicate_groups(texts: list[str], threshold: float = DUPLICATE_JACCARD, ban
             i = parent[i]
         return i
 
-    sets = [_shingles(t) for t in texts]
-    rng = np.random.default_rng(7)
-    perms = bands * rows
-    a = rng.integers(1, (1 << 31) - 1, perms, dtype=np.int64)
-    b = rng.integers(0, (1 << 31) - 1, perms, dtype=np.int64)
-    prime = (1 << 31) - 1
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for i, sh in enumerate(sets):
-        h = np.fromiter(sh, np.int64, len(sh))
-        sig = ((h[:, None] * a + b) % prime).min(0)
-        for band in range(bands):
-            buckets[(band, *sig[band * rows : (band + 1) * rows].tolist())].append(i)
-    for members in buckets.values():
-        if len(members) < 2 or len(members) > 200:
-            continue
+    for members in _shared_bands(signatures, bands, rows):
         first = members[0]
         for other in members[1:]:
             if find(first) == find(other):

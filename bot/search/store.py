@@ -76,6 +76,7 @@ class IndexStats:
     removed: list[str] = field(default_factory=list)
     model_changed: bool = False
     seconds: float = 0.0
+    vectors: np.ndarray | None = field(default=None, repr=False)  # every chunk's `embed_texts` rows, in chunk order
 
 
 def stored_identity(db: sqlite_utils.Database) -> ModelIdentity | None:
@@ -153,14 +154,15 @@ def build_index(
         old = {row[0]: row[1] for row in db.execute("select id, hash from chunks")}
         texts = [t for c in kb.chunks for t in c.embed_texts]
         vectors, stats.embedded_texts = cached_vectors(db, embedder, texts, progress)
+        stats.vectors = vectors
         stats.reused_texts = len(texts) - stats.embedded_texts
         rows, offset = [], 0
         for chunk in kb.chunks:
             n = len(chunk.embed_texts)
-            mean = vectors[offset : offset + n].mean(axis=0)
             offset += n
             if old.get(chunk.id) == chunk.content_hash and not stats.model_changed:
                 continue
+            mean = vectors[offset - n : offset].mean(axis=0)
             (stats.changed if chunk.id in old else stats.added).append(chunk.id)
             rows.append(_chunk_row(chunk, mean / (np.linalg.norm(mean) or 1.0)))
         if rows:

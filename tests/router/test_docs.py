@@ -185,3 +185,31 @@ def test_reply_scores_show_the_doc_decision(docs_bot):
     scores = reply.to_dict()["scores"]
     assert {"doc_p_answer", "doc_threshold", "doc_cosine", "doc_floor"} <= set(scores)
     assert np.isfinite(list(scores.values())).all()
+
+
+def test_a_rebuild_reuses_unchanged_sections_and_matches_a_build_from_scratch(tmp_path, embedder):
+    from bot.knowledge import load_knowledge
+    from bot.search.passages import PassageCache
+
+    calls: list[list[str]] = []
+
+    def embed(texts):
+        calls.append(list(texts))
+        return embedder.embed_batch(texts)
+
+    root = make_kb(tmp_path / "kb", faq=None, docs=DOCS, scope=SCOPE)
+    cache = PassageCache()
+    PassageIndex.build(load_knowledge(root).chunks, embed, cache, "m1")
+    page = root / "docs" / "memberships.md"
+    page.write_text(page.read_text().replace("three months a year", "four months a year"), encoding="utf-8")
+    chunks = load_knowledge(root).chunks
+    calls.clear()
+    cached = PassageIndex.build(chunks, embed, cache, "m1")
+    assert len(calls) == 1 and len(calls[0]) == 1 and "four months" in calls[0][0]  # only the edited section
+    fresh = PassageIndex.build(chunks, embedder.embed_batch)
+    assert np.array_equal(cached.group, fresh.group) and np.allclose(cached.vectors, fresh.vectors, atol=1e-6)
+    assert cached.idf == fresh.idf and cached.lengths.tolist() == fresh.lengths.tolist()
+    assert {t: v[0].tolist() for t, v in cached.postings.items()} == {t: v[0].tolist() for t, v in fresh.postings.items()}
+    calls.clear()
+    PassageIndex.build(chunks, embed, cache, "m2")  # another embedding model: nothing reused
+    assert sum(map(len, calls)) == len(fresh.vectors)
