@@ -145,7 +145,8 @@ _PLACE_POSTCODE_LOWER = re.compile(
     r"(?:in|for|to|and|with|on|at)\b))"
 )
 # The rest of an address line when the line (or text) ends with it: "..., sé, portugal", "... calgary alberta".
-_LINE_REST = re.compile(r"(?:[ \t]*,?[ \t]*(?:\n[ \t]*)?(?:[^\W\d_][\w'’().-]{0,30}|\d{2,6}(?:-\d{2,4})?)){1,6}[ \t]*\.?[ \t]*(?=\n|$)")
+_LINE_REST = re.compile(r"(?:(?:[ \t]*,[ \t]*|[ \t]+|[ \t]*\n[ \t]*)(?:[^\W\d_][\w'’().-]{0,30}|\d{2,6}(?:-\d{2,4})?)(?![\w'’().-])){1,6}"
+                        r"[ \t]*\.?[ \t]*(?=\n|$)")
 
 
 def _extend(text: str, end: int) -> int:

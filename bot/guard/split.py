@@ -127,7 +127,13 @@ el los las una es por para con como que del todas todo ahora escribe dime olvida
 il gli di che per con una sono tutte ora scrivi dimmi
 vergiss ignoriere sag schreib gib zeig antworte übersetze oublie oubliez dis écris donne montre réponds traduis
 ignorez olvida olvidá escribe dame muestra responde traduce dimentica mostra rispondi traduci esqueça escreva diga
-mostre responda traduza""".split())
+mostre responda traduza
+wann wieso weshalb welche welcher welches wofür woher wohin gibt es hat habe hast mein meiner meinem oder aber auch
+noch nach bei über sollte sollen werde wird wurde viel oft kein keine man im ins vom zum zur dem den des
+quel quelle quels comment pourquoi où quand est-ce qu'est-ce il elle ils sont fait faire peux peut puis mon ma
+cuál cuáles cómo dónde cuándo qué quién puedo puede tengo tiene hay mi mis su sus del al lo
+qual quale quali come dove quando chi posso può ho ha mio mia sono
+qual quais como onde quando quem posso pode tenho tem meu minha são""".split())
 _ENGLISH = frozenset("""the a an to of in on for and or is are do does how what why can i my we our you your it
 this that with from at by be was were will would should could me us have has""".split())
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
@@ -261,7 +267,7 @@ def coherence_cut(sentence: str, vocabulary) -> int | None:
             continue
         after = words[i:]
         first = next(k for k in kinds[i:] + [False] if k is not None)
-        if (first and words[i] not in _STARTS) or not any(w in _CLAUSE for w in after) \
+        if (first and words[i] not in _STARTS) or not any(w in _CLAUSE or w in _FOREIGN for w in after) \
                 or (us < 2 and any(w in _BACK for w in after)):
             continue
         misfit = up + ks - (0.5 if words[i] in _STARTS else 0.0)
