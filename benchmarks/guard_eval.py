@@ -44,6 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from clinc_eval import clinc_protocol, write_jsonl, write_kb  # noqa: E402
 
 from bot.dev import datasets as D  # noqa: E402
+from bot.dev.guard_loso import is_german  # noqa: E402
 from bot.guard.normalize import normalize  # noqa: E402
 
 NOT_ANSWERED = ("block", "refuse")
@@ -122,15 +123,6 @@ def _lines(name: str, categorised: bool = False) -> list[str]:
     return [r.split("|", 1)[1].strip() for r in rows] if categorised else rows
 
 
-_GERMAN = frozenset("und der die das nicht ist ich du sie wir ihr mir mich wie was wo warum ein eine einen mit für von "
-                    "zu auf bitte kann können sind bin hat haben".split())
-
-
-def _german(text: str) -> bool:
-    words = text.lower().split()
-    return sum(w.strip("?!.,") in _GERMAN for w in words) >= 2
-
-
 def run(bot, name: str, cases: list[dict]) -> list[dict]:
     """Each case is its own user and conversation (ids are unique across sets)."""
     from bot.core.evaluate import Case, run_eval
@@ -194,7 +186,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         # another draw of requests (the splitter was developed while reading the seed-3 draw's misses)
         sets["kb_phrasing_runon_request_draw2"] = run_on(phrasings, requests, ["partial"], seed=7)
         # several languages: a German benign deepset row (an off-topic question or request) after the question
-        german = [t for t in attack_rows(root, False)["deepset_neg"] if _german(t)]
+        german = [t for t in attack_rows(root, False)["deepset_neg"] if is_german(t)]
         sets["kb_phrasing_runon_german"] = run_on(phrasings, german, ["partial"], seed=8)
         # issue 15 held-out sets written for helpbot (benchmarks/guard/*.txt), never used to fit the guard
         sets["unsafe_ordinary"] = [{"text": t, "expect": list(NOT_ANSWERED)} for t in _lines("unsafe_ordinary.txt", True)]

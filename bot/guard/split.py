@@ -352,10 +352,12 @@ def split_message(text: str, max_parts: int = 4, is_smalltalk=None, vocabulary=N
     `vocabulary` (words the knowledge uses, e.g. `Keywords.totals`): a message that reads as one
     request is also cut where its words leave the knowledge's (`coherence_cut`), tentatively."""
     split = _split(text, max_parts, is_smalltalk)
-    if vocabulary and len(split.parts) == 1 and len(_pieces(text)) == 1:
-        cut = coherence_cut(split.parts[0], vocabulary)
+    if vocabulary and len(split.parts) == 1:
+        whole, last = split.parts[0], _pieces(text)[-1][0]  # context sentences, then the run-on request
+        at = whole.rfind(last)
+        cut = coherence_cut(last, vocabulary) if at >= 0 else None
         if cut is not None:
-            first, second = split.parts[0][:cut].strip(" ,;:-"), split.parts[0][cut:].strip()
+            first, second = whole[:at + cut].strip(" ,;:-"), whole[at + cut:].strip()
             if norm_key(first) and norm_key(second):
                 return Split([first, second], split.reasons + ["split.coherence", "split.parts_2"], tentative=True)
     return split
