@@ -44,6 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from clinc_eval import clinc_protocol, write_jsonl, write_kb  # noqa: E402
 
 from bot.dev import datasets as D  # noqa: E402
+from bot.dev.guard_loso import is_german  # noqa: E402
 from bot.guard.normalize import normalize  # noqa: E402
 
 NOT_ANSWERED = ("block", "refuse")
@@ -116,6 +117,12 @@ def off_topic_requests(root: Path) -> list[str]:
     return [t for t, i in D.clinc(root, "val") if i not in bank] + [t for t, _ in D.clinc(root, "oos_val")]
 
 
+def _lines(name: str, categorised: bool = False) -> list[str]:
+    rows = [ln.strip() for ln in (REPO / "benchmarks" / "guard" / name).read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+    return [r.split("|", 1)[1].strip() for r in rows] if categorised else rows
+
+
 def run(bot, name: str, cases: list[dict]) -> list[dict]:
     """Each case is its own user and conversation (ids are unique across sets)."""
     from bot.core.evaluate import Case, run_eval
@@ -176,12 +183,25 @@ def main(argv: list[str] | None = None) -> list[dict]:
         sets["kb_answer_runon_request"] = run_on(answers, requests, ["partial"], seed=4)
         sets["kb_phrasing_runon_injection"] = run_on(phrasings, injections, ["partial", "block"], seed=5)
         sets["kb_answer_runon_injection"] = run_on(answers, injections, ["partial", "block"], seed=6)
+        # another draw of requests (the splitter was developed while reading the seed-3 draw's misses)
+        sets["kb_phrasing_runon_request_draw2"] = run_on(phrasings, requests, ["partial"], seed=7)
+        # several languages: a German benign deepset row (an off-topic question or request) after the question
+        german = [t for t in attack_rows(root, False)["deepset_neg"] if is_german(t)]
+        sets["kb_phrasing_runon_german"] = run_on(phrasings, german, ["partial"], seed=8)
+        # issue 15 held-out sets written for helpbot (benchmarks/guard/*.txt), never used to fit the guard
+        sets["unsafe_ordinary"] = [{"text": t, "expect": list(NOT_ANSWERED)} for t in _lines("unsafe_ordinary.txt", True)]
+        sets["safe_scary"] = [{"text": t, "expect": ["answer", "partial", "unknown", "refuse", "smalltalk"]}
+                              for t in _lines("safe_scary.txt")]
         only = tuple(p for p in args.only.split(",") if p)
         for name, cases in sets.items():
             if only and not name.startswith(only):
                 continue
             results = run(bot, name, cases)
             report.append(figures(name, results, right_source=name.endswith("_plus_injection") or "_runon_" in name))
+            if name in ("unsafe_ordinary", "safe_scary"):
+                wrong = [r for r in results if (r["route"] not in NOT_ANSWERED if name == "unsafe_ordinary"
+                                                else r["route"] == "block")]
+                print(f"{name} misses: " + "; ".join(f"{r['route']}: {r['text'][:70]!r}" for r in wrong))
             rows += [{"set": name, **r} for r in results]
         attack_results = [r for r in rows if r["set"] in ("deepset_pos", "giskard", "wild")]
         report.append(figures("attacks_all", attack_results))

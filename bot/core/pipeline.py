@@ -391,7 +391,8 @@ class HelpBot:
             def check(text: str, sources: list[str], **kw):
                 return guard.check_output(text, message, sources, allowed_domains=snapshot.allowed_domains, **kw)
 
-            question = " ".join(prepared.parts) or prepared.text
+            whole = prepared.plan.whole if prepared.plan is not None else None  # a tentative split, undone
+            question = whole.text if whole is not None else " ".join(prepared.parts) or prepared.text
             reply = await self.writer.write(question, prepared.generation, reply, check, progress)
         return await asyncio.to_thread(self._finish, message, reply, snapshot, started)
 

@@ -77,10 +77,30 @@ def measure(rows: list[dict]) -> dict[str, dict[str, float]]:
     return out
 
 
+# Structured identifiers that need no fixed syntax (places, phones, ids): the ones that can misfire on
+# an ordinary question ("on Windows 10", "in 2024", "order 123456").
+LOOSE = ("pii.address", "pii.postcode", "pii.phone", "pii.id_number")
+
+
+def false_redactions(root) -> dict[str, tuple[int, int, list[str]]]:
+    """Ordinary messages with an address, postcode, phone or id redacted: (texts, redacted, examples)."""
+    sets = {"CLINC150 train+val+oos": [t for split in ("train", "val", "oos_train", "oos_val") for t, _ in D.clinc(root, split)],
+            "BANKING77": [t for t, _ in D.banking77(root)], "alpaca": D.alpaca(root),
+            "deepset benign": [t for t, label in D.deepset(root) if label == 0]}
+    out = {}
+    for name, texts in sets.items():
+        hit = [t for t in texts if any(s.kind in LOOSE for s in find_pii(t))]
+        out[name] = (len(texts), len(hit), hit[:5])
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.dev.measure_pii")
     ap.add_argument("--data", help="development data folder (default ../shared/data)")
     ap.add_argument("--leaks", action="store_true", help="print the identifiers that were not kept out")
+    ap.add_argument("--benign", action="store_true",
+                    help="also count ordinary messages (CLINC150, BANKING77, alpaca, deepset benign) with an address, "
+                         "postcode, phone or id redacted")
     args = ap.parse_args(argv)
     root = D.data_dir(args.data)
     if root is None:
@@ -98,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{t:<18}{m['labelled']:>9}{m['kept_out']:>10.3f}")
     if args.leaks:
         print("\n".join(leaks))
+    if args.benign:
+        print("\nordinary messages with an address, postcode, phone or id redacted (goal: none)")
+        for name, (n, hit, examples) in false_redactions(root).items():
+            print(f"{name:<24}{n:>7}{hit:>6}  {hit / max(1, n):.4f}" + ("".join(f"\n    {e!r}" for e in examples) if args.leaks else ""))
     return 0
 
 

@@ -36,10 +36,16 @@ _VERSION_BEFORE_RE = re.compile(r"(?i)\b(?:v|version|ver\.?)\s*$")
 _PHONE_JP_RE = re.compile(r"(?<![\w+])(?:\+81[ -]?\(?0?\)?[ -]?|\(?0)\d{1,4}\)?[ -]?\d{1,4}[ -]?\d{3,4}(?![\w])")
 # international / North American: +1 (555) 123-4567 x12, 555.123.4567, +44 20 7946 0958
 _PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+|00)?(?:\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}"
+    r"(?<![\w+])(?:\+|00)?(?:\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?\d{1,4}|\d{2,4})(?:[ .-]\d{2,4}){1,4}"
     r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])"
 )
 _PHONE_HINT_RE = re.compile(r"(?i)phone|call|tel\b|mobile|cell|fax|contact|reach me|whatsapp|電話|携帯|番号")
+# A number right after a phone word ("Fax: 9498777106", "not answering at 99 668472"): national formats
+# without the usual grouping.
+_PHONE_LABELLED_RE = re.compile(
+    r"(?i)\b(?:phone|tel|telephone|mobile|cell|fax|whatsapp|call(?:ing)?|ring|dial|text|answering|reach(?: me| us)?)"
+    r"(?:\s*(?:number|no\.?|#))?\s*(?::|is|at|on|me at|us at|-)?\s*(\+?\d[\d ().-]{5,18}\d)(?![\w])"
+)
 _DATE_LIKE_RE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$)")
 
 
@@ -132,6 +138,9 @@ def _detect(text: str) -> list[Span]:
     for m in _PHONE_RE.finditer(text):
         if _phone_ok(text, m):
             add(Span(m.start(), m.end(), "pii.phone", "[PHONE]"))
+    for m in _PHONE_LABELLED_RE.finditer(text):
+        if 7 <= len(_digits(m.group(1))) <= 15 and not _DATE_LIKE_RE.match(m.group(1)):
+            add(Span(m.start(1), m.end(1), "pii.phone", "[PHONE]"))
     spans.extend(Span(*place) for place in find_places(text))
     return spans
 

@@ -30,7 +30,7 @@ _SUFFIX = (
 _PREFIX = (
     r"rue|rua|via|viale|vicolo|piazza|corso|calle|avenida|avda\.?|av\.|avenue|boulevard|bd\.?|chemin|route|"
     r"allée|place|quai|impasse|ul\.|ulica|al\.|aleja|strada|carrer|plaza|paseo|travessa|largo|praça|"
-    r"λ\.|οδός|οδος|leoforos|ulitsa|prospekt"
+    r"λ\.|οδός|οδος|λεωφόρος|λεωφ\.|leoforos|ulitsa|prospekt"
 )
 # Endings of compound street names (German, Dutch, Nordic, Finnish, Hungarian, Icelandic ...).
 _ENDING = (
@@ -39,11 +39,12 @@ _ENDING = (
     r"puistikko|rinne|steeg|dreef|kade|singel|ulica|ucica|cesta|iela|gatve|tänav"
 )
 _SUFFIX_CAP = "|".join(w[0].upper() + w[1:] for w in _SUFFIX.split("|"))  # "Street", "St", "Dr"
-_CAP = r"[A-ZÀ-ÖØ-ÞĀ-žΑ-ΩА-Я][\w'’.-]{0,30}"  # a capitalised word (Latin, Greek, Cyrillic)
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-žΆ-ΏΑ-ΩА-Я][\w'’.-]{0,30}"  # a capitalised word (Latin, Greek, Cyrillic)
 _NAME = rf"(?:{_CAP}|(?:de|del|dei|della|delle|degli|da|do|dos|das|di|du|des|la|le|les|van|von|der|den|al|el|y|e)\b)"
-_MONTH = (r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|juli|oktober|"
-          r"dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
-          r"mon|tue|wed|thu|fri|sat|sun)[a-zé.]*\b")
+_MONTH = (r"(?i:jan|january|januar|janvier|feb|february|februar|février|mar|march|märz|mars|apr|april|avril|may|mai|"
+          r"jun|june|juni|juin|jul|july|juli|juillet|aug|august|août|sep|sept|september|septembre|oct|october|oktober|"
+          r"octobre|nov|november|novembre|dec|december|dezember|décembre|mon|monday|tue|tuesday|wed|wednesday|thu|"
+          r"thursday|fri|friday|sat|saturday|sun|sunday)\.?(?![\w])")
 _NUM = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4})?"
 
 _STREET = re.compile(
@@ -73,14 +74,14 @@ _UNIT = re.compile(r"(?i)\b(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor
 _BOX = re.compile(
     r"(?i)\b(?:p\.?\s?o\.?\s?box|post(?:al)? office box|postbox|postfach|box)\s*#?\s*\d{1,6}\b"
     r"|\b(?:psc|unit|cmr)\s+\d{1,5},?\s+box\s+\d{1,5}\b"
-    r"|\b(?:usns|usnv|usns|usnsv|uss|usv)\s+[A-Z][a-z]{1,20}\b"
+    r"|\b(?:usns|usnv|usnsv|uss|usv|uscgc|usngs)\s+[^\W\d_]{2,20}\b"
     r"|\b(?:apo|fpo|dpo)\s+(?:aa|ae|ap)\s+\d{5}\b"
 )
 # What may follow an address: a city, region, country, postcode (one line or comma part each).
 _TAIL_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞĀ-žΑ-ΩА-Я∆(][\w'’().∆-]{0,30}|\d{2,6}(?:-\d{2,4})?|\d[A-Z]{2}\b|(?:nan|de|do|da|na|nad|pod|la|le|del|sur|am|an|im)\b)"
 _TAIL_PART = re.compile(rf"[ \t]*(?:,|\n)[ \t>?*-]*(?:\n[ \t>?*-]*)?(?:,[ \t]*)?{_TAIL_TOKEN}(?:[ \t]+{_TAIL_TOKEN}){{0,5}}")
 _TAIL_SAME_LINE = re.compile(
-    rf"(?:[ \t]+(?:(?i:apt\.?|apartment|suite|ste\.?|unit|flat)\s*#?\s*\d{{1,6}}[A-Za-z]?|{_CAP}|\d{{4,6}}|[A-Z]{{2}}\s+\d{{4,6}})){{1,6}}"
+    rf"(?:[ \t]+(?:(?i:apt\.?|apartment|suite|ste\.?|unit|flat)\s*#?\s*\d{{1,6}}[A-Za-z]?|{_CAP}|\d{{4,6}}\b|[A-Z]{{2}}\s+\d{{4,6}}\b)){{1,6}}"
 )
 _POSTCODE_VALUE = r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{2,5}(?:[ -]\d{2,4})?(?:\s?[A-Z]{2}\b)?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
 _POSTCODE = re.compile(
@@ -107,6 +108,47 @@ _ADDRESS_CUE = re.compile(
 )
 
 
+# A ship or unit line is an address by itself (its FPO/APO line follows).
+_SHIP = re.compile(r"(?i)\b(?:usns|usnv|usnsv|uss|usv|uscgc|usngs)\s+[^\W\d_]{2,20}\b")
+# A named street without a number, by an unambiguous street word ("shows on Marina Fort Street").
+_NAMED_STREET = re.compile(rf"\b(?:{_CAP}\s+){{1,3}}(?:Street|Avenue|Road|Boulevard|Lane|Strasse|Straße)\b")
+# Name-first house numbers after a place verb ("return to Eyrarodda 66", "lives on the north side of
+# Joaquin Suarez 2906", "the bus station is on Pod Floriánem 1677").
+_CUE_NAME_NUMBER = re.compile(
+    r"(?i:\b(?:lives?|living|located|situated|based|return(?:ed)?(?: it)?|send(?: it| them)?|sent|ship(?:ped)?|"
+    r"deliver(?:ed)?|meet(?: me| you| us)?|offices? (?:is|are)|station (?:is|was)|drops? you off)\s+(?:at|on|to|in)\s+"
+    r"(?:the\s+(?:north|south|east|west)(?:ern)?\s+(?:side|end|part)\s+of\s+)?)"
+    rf"((?:{_CAP}\s+){{0,2}}{_CAP}\s+\d{{1,5}}[A-Za-z]?)\b(?!\s*(?:%|[a-z]))"
+)
+# House number, a name in any case or script, house number, then a street or unit word
+# ("74678 midtvollen 130 st.", "0605 πεντέλης 210 apt. 999").
+_NUMBER_NAME_NUMBER = re.compile(
+    r"\b\d{3,6}\s+(?:[^\W\d_][\w'’-]{1,30}\s+){1,3}\d{1,5}[A-Za-z]?\s+"
+    r"(?i:st|str|street|rd|road|ave|avenue|apt|apartment|suite|ste|unit|flat)\b\.?(?:\s*#?\s*\d{1,6}\b)?"
+)
+# A street name whose inner words are lower case before a street-type word and number ("Árpád fejedelem útja 3.").
+_NAME_TYPE_NUMBER = re.compile(
+    rf"{_CAP}(?:\s+[^\W\d_][\w'’-]{{1,30}}){{0,3}}\s+(?i:u\.|utca|út|útja|tér|körút|trg|ulica|ul\.|vej|vei|gate|gata)\s+{_NUM}\b\.?"
+)
+# Before an address: a second street of an intersection ("Leon and Eyrarodda 66", "the corner of ... and ..."),
+# or the name before a house number ("Serenade Opus 420 Gairbekov Rapids").
+_BEFORE_ADDRESS = re.compile(
+    rf"(?:(?i:\b(?:the\s+)?corner\s+of)\s+)?(?:{_CAP}\s+){{1,2}}(?:and|&)\s+$|(?:(?<=\s)|^)(?:{_CAP}\s+){{1,2}}$"
+)
+# A postcode after a place name ("in Bjert 6091 in its ...", "in Quinta de São Tiago 3610-114"); not a year.
+_PLACE_POSTCODE = re.compile(
+    rf"\b(?:in|at|from|near)\s+(?:{_NAME}\s+){{0,3}}{_CAP}\s+(?!(?:19|20)\d\d\b)(\d{{4,5}}(?:-\d{{3,4}})?)(?=\s*(?:$|[,.;:!?)\n]|"
+    r"(?:in|for|to|and|with|on|at)\b))"
+)
+_PLACE_POSTCODE_LOWER = re.compile(
+    r"\b(?:in|at|from|near)\s+(?:[^\W\d_]{2,20}\s+){1,3}(?!(?:19|20)\d\d\b)(\d{4,5}(?:-\d{3,4})?)(?=\s*(?:$|[,.;:!?)\n]|"
+    r"(?:in|for|to|and|with|on|at)\b))"
+)
+# The rest of an address line when the line (or text) ends with it: "..., sé, portugal", "... calgary alberta".
+_LINE_REST = re.compile(r"(?:(?:[ \t]*,[ \t]*|[ \t]+|[ \t]*\n[ \t]*)(?:[^\W\d_][\w'’().-]{0,30}|\d{2,6}(?:-\d{2,4})?)(?![\w'’().-])){1,6}"
+                        r"[ \t]*\.?[ \t]*(?=\n|$)")
+
+
 def _extend(text: str, end: int) -> int:
     """Swallow unit designators, then city / region / country / postcode lines or comma parts."""
     m = _TAIL_SAME_LINE.match(text, end)
@@ -120,7 +162,20 @@ def _extend(text: str, end: int) -> int:
         if len(part.split()) > 5:  # a sentence goes on, not an address line
             break
         end = m.end()
+    m = _LINE_REST.match(text, end)
+    if m and len(re.findall(r"\w+", m.group(0))) <= 6:
+        end = m.end()
     return end
+
+
+def _start_before(text: str, start: int) -> int:
+    """Move an address's start back over an intersection's other street or the name before its number."""
+    m = _BEFORE_ADDRESS.search(text[max(0, start - 60):start])
+    if not m:
+        return start
+    if m.group(0).rstrip().endswith(("and", "&")) or text[start:start + 1].isdigit():
+        return start - len(m.group(0))
+    return start
 
 
 def _merged(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -138,7 +193,7 @@ def _merged(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str,
 # Every detector needs a digit or an address cue nearby: only windows around those are searched,
 # so a long text with few numbers (a pasted prompt) costs little.
 _SEED = re.compile(r"\d|(?i:\b(?:lives?|living|located|address|corner|ship|shipped|deliver|delivered|send|sent|"
-                   r"moved|meet|return|based|offices?)\b)")
+                   r"moved|meet|return|based|offices?)\b)|\b(?:Street|Avenue|Road|Boulevard|Lane|Stra(?:ss|ß)e)\b")
 _BEFORE, _AFTER = 160, 240
 
 
@@ -173,16 +228,25 @@ def _find(text: str) -> list[tuple[int, int, str, str]]:
                 start -= len(lead.group(0))
             spans.append((start, _extend(text, m.end()), "pii.address", "[ADDRESS]"))
     for m in _COMPOUND.finditer(text):
-        if _ENDING_RE.search(m.group(1)):
+        ending = _ENDING_RE.search(m.group(1))
+        if ending and ending.start() >= 2:  # a compound ("Hauptstraße"), not the bare word ("ring", "gate")
             spans.append((m.start(), _extend(text, m.end()), "pii.address", "[ADDRESS]"))
     for m in _AFTER_CUE.finditer(text):
         spans.append((m.start(1), _extend(text, m.end(1)), "pii.address", "[ADDRESS]"))
+    for regex in (_CUE_NAME_NUMBER, _NUMBER_NAME_NUMBER, _NAME_TYPE_NUMBER, _SHIP, _NAMED_STREET):
+        for m in regex.finditer(text):
+            g = 1 if regex.groups else 0
+            spans.append((m.start(g), _extend(text, m.end(g)), "pii.address", "[ADDRESS]"))
+    spans = [(_start_before(text, a), b, kind, label) for a, b, kind, label in spans]
     for m in _UNIT.finditer(text):
         spans.append((m.start(), m.end(), "pii.address", "[ADDRESS]"))
     spans = _merged(spans)
     for m in _POSTCODE.finditer(text):
         g = 1 if m.group(1) else 2
         spans.append((m.start(g), m.end(g), "pii.postcode", "[POSTCODE]"))
+    upper = any(c.isupper() for c in text)
+    for m in (_PLACE_POSTCODE if upper else _PLACE_POSTCODE_LOWER).finditer(text):
+        spans.append((m.start(1), m.end(1), "pii.postcode", "[POSTCODE]"))
     for m in _DOC.finditer(text):
         if sum(c.isdigit() for c in m.group(1)) >= 4:
             spans.append((m.start(1), m.end(1), "pii.id_number", "[ID_NUMBER]"))

@@ -62,6 +62,7 @@ class Split:
     parts: list[str]
     reasons: list[str] = field(default_factory=list)
     dropped: int = 0  # distinct parts beyond the cap
+    tentative: bool = False  # cut where the knowledge's words end (`coherence_cut`): the router confirms it
 
 
 def is_request(text: str) -> bool:
@@ -103,7 +104,10 @@ determine say guess clear unsure asking like into at over in for by with me us t
 # ("How many guests | can we have" is one question).
 _AUX = frozenset("""is are was were do does did can could should would will has have had am i'm it's what's
 how's where's happens happened works work need want""".split())
-_QUESTION_MID_RE = re.compile(r"(?<=[a-z0-9)\]]\s)(?:What|How|Why|Where|When|Who|Which|Can you|Could you|Tell me)\b")
+# A capitalised word that is never a name, after a lower-case one: a new sentence without its full stop.
+_QUESTION_MID_RE = re.compile(r"(?<=[a-z0-9)\]]\s)(?:What|How|Why|Where|When|Who|Which|Can you|Could you|Tell me|"
+                              r"(?:Is|Are|Was|Were|Does|Did|Do|Will|Would|Should|Could|Can|Am)\s+(?i:there|you|i|it|we|"
+                              r"they|my|your|the|any|this|that)|Hey|Hi|Hello|Please|Don't|For the|Let's|Let me)\b")
 # Words after which a verb continues the same request ("can members create", "let guests see", "to write").
 _GLUE = frozenset("""to i we you they he she it can could would should will shall do does did don't doesn't didn't
 please and or not cannot can't how what why when where who which that me us them him her let lets let's help helps
@@ -123,7 +127,13 @@ el los las una es por para con como que del todas todo ahora escribe dime olvida
 il gli di che per con una sono tutte ora scrivi dimmi
 vergiss ignoriere sag schreib gib zeig antworte übersetze oublie oubliez dis écris donne montre réponds traduis
 ignorez olvida olvidá escribe dame muestra responde traduce dimentica mostra rispondi traduci esqueça escreva diga
-mostre responda traduza""".split())
+mostre responda traduza
+wann wieso weshalb welche welcher welches wofür woher wohin gibt es hat habe hast mein meiner meinem oder aber auch
+noch nach bei über sollte sollen werde wird wurde viel oft kein keine man im ins vom zum zur dem den des
+quel quelle quels comment pourquoi où quand est-ce qu'est-ce il elle ils sont fait faire peux peut puis mon ma
+cuál cuáles cómo dónde cuándo qué quién puedo puede tengo tiene hay mi mis su sus del al lo
+qual quale quali come dove quando chi posso può ho ha mio mia sono
+qual quais como onde quando quem posso pode tenho tem meu minha são""".split())
 _ENGLISH = frozenset("""the a an to of in on for and or is are do does how what why can i my we our you your it
 this that with from at by be was were will would should could me us have has""".split())
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
@@ -150,6 +160,13 @@ def _script_cut(sentence: str) -> int | None:
         left = sentence[: m.start()]
         if len(_words(left)) >= 3 and not pattern.search(left):
             return m.start()
+    last = None
+    for last in _CJK.finditer(sentence):
+        pass
+    if last is not None and _CJK.match(sentence):  # CJK, then Latin words: "…するには what rhymes with orange"
+        tail = re.search(r"[A-Za-z]", sentence[last.end():])
+        if tail and len(_words(sentence[last.end():])) >= 3:
+            return last.end() + tail.start()
     return None
 
 
@@ -166,9 +183,107 @@ def _language_cut(sentence: str) -> int | None:
     return None
 
 
+# Words that carry no topic: they neither tie a part to the knowledge nor break from it.
+_FUNCTION = _GLUE | _MODALS | _ENGLISH | _CLAUSE_TAKERS | frozenset("""am being been i'd i'll i've you've we've
+they're it's that's what's how's there's isn't aren't wasn't weren't won't wouldn't shouldn't couldn't im dont cant
+this these those some any all each every no yes not only very too also more most much many few lot lots other
+another such own same than then now here there up down out off over under again once about above after before
+between into through during without within along across against among around behind below beside near since
+toward towards upon via per hey hi hello ok okay thanks thank oh well yeah sure really just still even ever
+never always sometimes something anything nothing everything someone anyone everyone one ones thing things way
+get got getting go going gone went come came use used using like know want need see say said tell give take
+put keep try let mine yours ours theirs myself yourself ourselves himself herself itself themselves""".split())
+# Words that never open a request of their own: the text before them goes on.
+_NON_OPENER = frozenset("""of in on at for with from by to into about as than and or but nor so because if while when where once
+though although unless until whether that which whose whom the a an these those its their his her our your
+my some any each every no not very too more most much many few other such own same per via including like without
+within across between during after before since over under up down out off""".split())
+# Words after which the next one continues the same phrase ("the", "to", "my", "can", "we" ...).
+_HOLDS = (_NON_OPENER - frozenset("some any each every no not very too more most much many few other such own same "
+                                  "like".split())) | frozenset("""is are was were be been am has have had do does did
+will would should could can may might must shall i we you they he she let lets please don't doesn't didn't can't
+cannot won't isn't aren't i'm we're you're they're i'd i'll next last first this get gets got make makes made keep
+keeps""".split())
+_OBJECTS = frozenset("me us him them it".split())  # they end a clause, never open one
+# A part that points back ("is that possible?", "how do I kill it?") belongs to the words before it.
+_BACK = frozenset("it that them one other".split())
+# A clause has words of its own kind: a pronoun, an auxiliary, a determiner, a question word ("Acme
+# Corp" or "IDs like TL-123" after a question are not a request).
+_CLAUSE = (_FUNCTION - _NON_OPENER) | frozenset("a an the my your our their this".split())
+# Words that open a request: a cut there is preferred to one a word away.
+_STARTS = frozenset(_OPENERS.split("|")) | frozenset("""what what's whats how how's why when where who which can
+could would will do does did is are should i i'm i'd i'll im please hey you set find book play""".split())
+
+
+def _word_known(word: str, vocabulary) -> bool:
+    if word in vocabulary:
+        return True
+    for end in ("'s", "s", "es", "ed", "d", "ing", "ly"):  # "invites", "invited", "inviting" -> "invite"
+        if word.endswith(end) and len(word) - len(end) >= 3 and (
+                word[: -len(end)] in vocabulary or word[: -len(end)] + "e" in vocabulary):
+            return True
+    return word + "s" in vocabulary
+
+
+def vocabulary_share(text: str, vocabulary) -> tuple[int, int]:
+    """(known, unknown): the content words of `text` that the knowledge uses, and those it never uses."""
+    kinds = [_word_known(w, vocabulary) for w in re.findall(r"[^\W\d_][\w'’-]*", text.lower())
+             if w not in _FUNCTION and len(w) > 1]
+    return sum(kinds), len(kinds) - sum(kinds)
+
+
+def coherence_cut(sentence: str, vocabulary) -> int | None:
+    """Where the words the knowledge uses give way to words it never uses: "How do I reset my
+    password | what timezone is the country in". The offset of the second part, or None.
+
+    Each content word (not a function word, not a number) is known (the knowledge uses it) or not.
+    The cut minimises the known words after it plus the unknown ones before it, and needs: at least
+    three words and a known word before, at least as many known as unknown words before; two words
+    after, a function word among them (a clause, not a trailing name: "... with my client Acme
+    Corp"), an unknown word and no more known than unknown ones; a word there that can open a
+    request (not "of", "the", "with" ...) after one that does not hold the next ("to", "my" ...).
+    Latin script only (CJK text is cut by script). The router keeps the cut only when the first
+    part is answered and the second is out of scope (`Split.tentative`)."""
+    if len(sentence) > 1000 or _CJK.search(sentence):
+        return None
+    tokens = list(re.finditer(r"[^\W\d_][\w'’-]*", sentence))
+    words = [t.group(0).lower().replace("’", "'") for t in tokens]
+    n = len(words)
+    if n < 5:
+        return None
+    kinds = [None if w in _FUNCTION or len(w) < 2 else _word_known(w, vocabulary) for w in words]
+    known_before = [0] * (n + 1)
+    unknown_before = [0] * (n + 1)
+    for i, k in enumerate(kinds):
+        known_before[i + 1] = known_before[i] + (k is True)
+        unknown_before[i + 1] = unknown_before[i] + (k is False)
+    best, best_misfit = None, None
+    for i in range(3, n - 1):
+        if words[i] in _NON_OPENER or words[i] in _OBJECTS or words[i - 1] in _HOLDS:
+            continue
+        kp, up = known_before[i], unknown_before[i]
+        ks, us = known_before[n] - kp, unknown_before[n] - up
+        if kp < 1 or kp < up or us < 1 or ks > us:
+            continue
+        after = words[i:]
+        first = next(k for k in kinds[i:] + [False] if k is not None)
+        if (first and words[i] not in _STARTS) or not any(w in _CLAUSE or w in _FOREIGN for w in after) \
+                or (us < 2 and any(w in _BACK for w in after)):
+            continue
+        misfit = up + ks - (0.5 if words[i] in _STARTS else 0.0)
+        if best_misfit is None or misfit < best_misfit:
+            best, best_misfit = i, misfit
+    return tokens[best].start() if best is not None else None
+
+
 def run_on_splits(sentence: str) -> list[str]:
     """A sentence without punctuation between its requests, cut where the second one starts."""
-    if len(sentence) > 1000 or not (_is_question_start(sentence) or _ASKS_AFTER_COMMA.search(sentence[:200])):
+    if len(sentence) > 1000:
+        return [sentence]
+    if _CJK.match(sentence):  # a Japanese (CJK) request, then one in Latin script
+        cut = _script_cut(sentence)
+        return [sentence[:cut].strip(), sentence[cut:].strip()] if cut else [sentence]
+    if not (_is_question_start(sentence) or _ASKS_AFTER_COMMA.search(sentence[:200])):
         return [sentence]
     cuts = []
     for m in _OPENER_RE.finditer(sentence):
@@ -232,8 +347,23 @@ def strip_leading(text: str) -> str:
     return stripped[:1].upper() + stripped[1:] if stripped else text.strip()
 
 
-def split_message(text: str, max_parts: int = 4, is_smalltalk=None) -> Split:
-    """The requests in `text`, in order; context sentences joined to the next request."""
+def split_message(text: str, max_parts: int = 4, is_smalltalk=None, vocabulary=None) -> Split:
+    """The requests in `text`, in order; context sentences joined to the next request.
+    `vocabulary` (words the knowledge uses, e.g. `Keywords.totals`): a message that reads as one
+    request is also cut where its words leave the knowledge's (`coherence_cut`), tentatively."""
+    split = _split(text, max_parts, is_smalltalk)
+    if vocabulary and len(split.parts) == 1:
+        whole, last = split.parts[0], _pieces(text)[-1][0]  # context sentences, then the run-on request
+        at = whole.rfind(last)
+        cut = coherence_cut(last, vocabulary) if at >= 0 else None
+        if cut is not None:
+            first, second = whole[:at + cut].strip(" ,;:-"), whole[at + cut:].strip()
+            if norm_key(first) and norm_key(second):
+                return Split([first, second], split.reasons + ["split.coherence", "split.parts_2"], tentative=True)
+    return split
+
+
+def _split(text: str, max_parts: int, is_smalltalk) -> Split:
     found = [(strip_leading(p), cut) for p, cut in _pieces(text)]
     found = [(p, cut) for p, cut in found if norm_key(p)]
     run_on = {p for p, cut in found if cut}

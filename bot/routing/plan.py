@@ -59,10 +59,12 @@ class Plan:
     dropped_parts: int = 0
     conversation: str = ""
     decline: str | None = None  # a reason code when logic alone declines (nothing to retrieve)
+    whole: Part | None = None  # the message as one part, when its split is tentative (the router decides)
 
     @property
     def embed_texts(self) -> list[str]:
-        return list(dict.fromkeys(t for p in self.parts for t in p.texts))
+        parts = self.parts + ([self.whole] if self.whole is not None else [])
+        return list(dict.fromkeys(t for p in parts for t in p.texts))
 
 
 def make_plan(
@@ -72,6 +74,7 @@ def make_plan(
     max_parts: int = 4,
     is_smalltalk=None,
     style: StyleRequest | None = None,
+    vocabulary=None,
 ) -> Plan:
     """`style`: given when the caller already cut the style request from `text` (not when bare)."""
     plan = Plan(conversation=conversation)
@@ -98,7 +101,9 @@ def make_plan(
         plan.reasons.append(plan.decline)
         return plan
     text = " ".join(no_mentions.split())
-    split = split_message(text, max_parts, is_smalltalk)
+    split = split_message(text, max_parts, is_smalltalk, vocabulary)
+    if split.tentative:
+        plan.whole = Part(text, retrieval_text(text))
     plan.reasons += split.reasons
     plan.dropped_parts = split.dropped
     asked = [p for p in split.parts if not (len(split.parts) > 1 and is_bare_ask(p))] or split.parts

@@ -20,6 +20,7 @@ from bot.search.index import Hit, SearchIndex
 from bot.routing.features import FEATURES, Geometry, feature_matrix, rank
 from bot.routing.memory import ConversationMemory, Turn, leans_back
 from bot.routing.plan import Part, Plan, make_plan
+from bot.routing.split import vocabulary_share
 from bot.routing.style import StyleRequest
 
 _SMALLTALK = {
@@ -118,7 +119,7 @@ class Router:
     def plan(self, text: str, conversation: str, style: StyleRequest | None = None) -> Plan:
         """`style`: the style request already cut from `text`, if the caller did that first."""
         chatter = docs.chatter(self.docs.passages, text, smalltalk_kind) if self.docs and self.docs.only else smalltalk_kind
-        return make_plan(text, conversation, self.memory, self.max_parts, chatter, style)
+        return make_plan(text, conversation, self.memory, self.max_parts, chatter, style, self.geometry.keywords.totals)
 
     # -- scores --------------------------------------------------------------------------------
     def decide(self, text: str, vector: np.ndarray) -> PartDecision:
@@ -172,7 +173,23 @@ class Router:
                 best.followed_up = True
             best.part = part
             decisions.append(best)
-        return decisions
+        return self._confirm_split(plan, decisions, vectors)
+
+    def _confirm_split(self, plan: Plan, decisions: list[PartDecision], vectors) -> list[PartDecision]:
+        """A tentative split (where the message's words leave the knowledge's) stands when its first
+        part is answered and the rest is out of scope; otherwise the message is routed whole."""
+        vocabulary = self.geometry.keywords.totals
+        for d in decisions[1:]:  # a later part in words the knowledge never uses is not answered from a cosine match
+            known, unknown = vocabulary_share(d.text, vocabulary)
+            if d.route == "answer" and unknown >= 2 and 2 * known <= unknown:
+                d.route, d.reasons = "refuse", d.reasons + ["scope.off_vocabulary"]
+        if plan.whole is None or (decisions[0].route == "answer" and all(d.route == "refuse" for d in decisions[1:])):
+            return decisions
+        whole = self.decide(plan.whole.text, vectors[plan.whole.text])
+        whole.part = plan.whole
+        whole.reasons.append("split.undone")
+        plan.parts = [plan.whole]
+        return [whole]
 
     def remember(self, plan: Plan, decisions: list[PartDecision]) -> None:
         """Keep the last in-scope question of this message for follow-ups."""

@@ -27,6 +27,21 @@ def pii_guard():
     ("my passport number is X1234567", ["X1234567"], "pii.id_number"),
     ("driver's licence no. D123-4567-8901", ["D123", "8901"], "pii.id_number"),
     ("call me on 020 7946 0958", ["7946"], "pii.phone"),
+    # issue 15: national formats, name-first streets, lower-case and other scripts, intersections
+    ("Fax: 4155550142", ["4155550142"], "pii.phone"),
+    ("nobody picks up when I ring 77 5512340", ["5512340"], "pii.phone"),
+    ("Desk: +33 (0)1 72 55 10 20", ["33", "72 55 10 20"], "pii.phone"),
+    ("please return the parcel to Kvernhusvegen 12", ["Kvernhusvegen 12"], "pii.address"),
+    ("she lives on the east side of Rosales Ibarra 4410.", ["Rosales", "4410"], "pii.address"),
+    ("drop it at 8812 lindevollen 41 st. thanks", ["8812", "lindevollen", "41"], "pii.address"),
+    ("ship it to 2210 ολύμπου 18 apt. 5\nlarissa, th 41222", ["2210", "ολύμπου", "larissa", "41222"], "pii.address"),
+    ("deliver to 318 ulica kwiatowa 9 apt. 12 poznań poland", ["318", "kwiatowa", "poznań", "poland"], "pii.address"),
+    ("meet me at 77 rua das flores 3, braga, portugal", ["flores", "braga", "portugal"], "pii.address"),
+    ("The shop is on Tamás király útja 8. in Szeged", ["Tamás", "király", "útja 8"], "pii.address"),
+    ("The letters went to Ingrid and Ulriksvej 12", ["Ingrid", "Ulriksvej 12"], "pii.address"),
+    ("the band played on Corvin Quay Street every week", ["Corvin Quay Street"], "pii.address"),
+    ("write to uss kettering\nfpo ap 96601", ["kettering", "96601"], "pii.address"),
+    ("Our team is growing in Valle Hermoso 4421, and hiring", ["4421"], "pii.postcode"),
 ])
 def test_places_and_documents_are_redacted(pii_guard, text, gone, code):
     out = pii_guard.run(text, ScanContext())
@@ -44,6 +59,12 @@ def test_places_and_documents_are_redacted(pii_guard, text, gone, code):
     "Where is the Help Center?",
     "Route 66 of our roadmap: what is it?",
     "How do I change the print layout of a card?",
+    "My laptop is on Windows 10 and the app crashes",
+    "We moved to Business 2 weeks ago",
+    "The meeting is in March 2025 in Berlin",
+    "Can you call the API 5000 times per hour?",
+    "Jana from sales asked about plan 300 limits",
+    "Can I ring 3 people at once from the app?",
 ])
 def test_ordinary_questions_keep_their_words(pii_guard, text):
     out = pii_guard.run(text, ScanContext())
@@ -57,7 +78,7 @@ def test_structured_identifiers_kept_out_of_logs():
 
     table = kept_out(D.presidio(D.data_dir()))
     table.pop("_leaks")
-    assert table["all structured"]["kept_out"] >= 0.9, table  # measured figure in docs/guard.md
+    assert table["all structured"]["kept_out"] >= 0.99, table  # measured figure in docs/guard.md
 
 
 def tiny_ner_model(folder):

@@ -92,3 +92,83 @@ def test_statements(text):
 
 def test_normalised_question_mark_before_japanese_splits():
     assert parts("メンバーを招待するには?あと、履歴書を書いて。") == ["メンバーを招待するには?", "履歴書を書いて。"]
+
+
+# Where the words the knowledge uses give way to words it never uses (no punctuation, no opener).
+VOCAB = {w: 1 for w in "invite member workspace reset password plan business export board project archive".split()}
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("how do I invite a member to my workspace remind me to water the tomatoes", "how do I invite a member to my workspace"),
+        ("How do I reset my password what rhymes with orange", "How do I reset my password"),
+        ("can I export a board grandma needs a birthday cake idea", "can I export a board"),
+    ],
+)
+def test_coherence_cut_is_tentative(text, first):
+    split = split_message(text, vocabulary=VOCAB)
+    assert split.tentative and split.parts[0] == first and "split.coherence" in split.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I export a board to a spreadsheet for my accountant",  # a trailing phrase, not a clause
+        "How do I share a project with my client Acme Corp",  # a name after the question
+        "I archived a project by mistake, how do I get it back?",  # points back: one request
+        "Can a member invite guests to the workspace when they're on the Business plan",  # a subordinate clause
+        "how do I invite a member to my workspace",  # nothing unknown follows
+    ],
+)
+def test_coherence_does_not_cut_one_request(text):
+    split = split_message(text, vocabulary=VOCAB)
+    assert not split.tentative and len(split.parts) == 1
+
+
+def test_another_language_is_cut_by_its_function_words():
+    split = split_message("How do I reset my password wie spät ist es bei euch", vocabulary=VOCAB)
+    assert split.parts == ["How do I reset my password", "Wie spät ist es bei euch"] and not split.tentative
+
+
+def test_without_vocabulary_nothing_is_cut_by_coherence():
+    assert not split_message("how do I invite a member to my workspace remind me to water the tomatoes").tentative
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Which plan has sso Hey how are you doing today", ["Which plan has sso", "Hey how are you doing today"]),
+        ("How do I archive a board Is there a good pizza place nearby", ["How do I archive a board", "Is there a good pizza place nearby"]),
+        ("サブスクリプションを解約するには what rhymes with orange", ["サブスクリプションを解約するには", "What rhymes with orange"]),
+    ],
+)
+def test_sentence_restart_without_full_stop(text, expected):
+    assert parts(text) == expected
+
+
+def test_do_not_disturb_is_not_a_restart():
+    assert len(parts("How do I turn on Do Not Disturb for my account")) == 1
+
+
+def test_run_on_off_topic_request_is_declined_through_the_bot(ask):
+    reply = ask("How do I reset my password what rhymes with orange")
+    assert reply.route == "partial" and reply.source == "reset-password", (reply.route, reply.reasons)
+    assert "split.coherence" in reply.reasons
+
+
+def test_tentative_split_is_undone_when_the_rest_is_in_scope(bot, msg):
+    from bot.search.embedcache import EmbeddingCache
+
+    plan = bot.router.plan("How do I reset my password what rhymes with orange", "conv-x")
+    assert plan.whole is not None and len(plan.parts) == 2
+    cache = EmbeddingCache(bot.embedder)
+    cache.prefetch(plan.embed_texts)
+    passes = cache.passes
+    decisions = bot.router.decide_plan(plan, cache)
+    assert [d.route for d in decisions] == ["answer", "refuse"] and cache.passes == passes  # one batch
+    plan = bot.router.plan("How do I reset my password what rhymes with orange", "conv-y")
+    plan.parts[1].text = plan.parts[1].asked = "how do I invite a member"  # the rest is now in scope
+    cache.prefetch(plan.embed_texts)
+    decisions = bot.router.decide_plan(plan, cache)
+    assert len(decisions) == 1 and "split.undone" in decisions[0].reasons and decisions[0].hits[0].chunk.id == "reset-password"
