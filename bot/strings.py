@@ -107,3 +107,7 @@ RELOAD_REPLICA = {
     "failed": "  replica {replica}: could not build it and keeps serving the old knowledge: {error}",
     "pending": "  replica {replica}: has not reported the new knowledge yet (still building, or unreachable)",
 }
+
+# -- forum (issue 17, Discord): the "Save as FAQ" form's refusal ------------------------------------
+SAVE_FAQ_REFUSED = "Not saved; please fix:"
+SAVE_FAQ_RETRY = "Edit and try again"
