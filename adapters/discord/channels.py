@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.messages import Reply
+from bot.handoff import channel_rules
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +31,12 @@ class Ask:
         return self.kind != "mention"
 
 
-def ids(values) -> set[str]:
-    """Channel ids from settings (ints or strings, "discord:123" allowed) as strings."""
-    return {str(v).removeprefix("discord:").strip() for v in values or () if str(v).strip()}
-
-
-def forum_channels(settings) -> set[str]:
-    return ids(settings.discord.get("forum_channels"))
-
-
-def answer_channels(settings) -> set[str]:
-    return ids(settings.discord.get("answer_channels"))
-
-
 def needs_message_content(settings) -> list[str]:
     """The settings that make the bot read messages that do not mention it (Message Content intent)."""
-    wanted = [name for name in ("forum_channels", "answer_channels") if settings.discord.get(name)]
-    if (getattr(settings, "handoff", None) or {}).get("discord_channel"):
-        wanted.append("[handoff] discord_channel")
-    return [w if w.startswith("[") else f"[discord] {w}" for w in wanted]
+    rules = channel_rules(settings, "discord")
+    named = {"[discord] forum_channels": rules.forums, "[discord] answer_channels": rules.answer,
+             "[handoff] discord_channel": rules.handoff}
+    return [name for name, value in named.items() if value]
 
 
 def addressed_to_me(client: discord.Client, message: discord.Message) -> bool:
@@ -85,7 +72,7 @@ async def forum_post(client: discord.Client, message: discord.Message) -> discor
         except discord.HTTPException as exc:
             log.warning("discord: cannot look up channel %s (%s)", message.channel.id, exc.status)
             return None
-    if isinstance(channel, discord.Thread) and str(channel.parent_id) in forum_channels(client.settings):
+    if isinstance(channel, discord.Thread) and str(channel.parent_id) in channel_rules(client.settings, "discord").forums:
         return channel
     return None
 
@@ -111,23 +98,16 @@ async def incoming(client: discord.Client, message: discord.Message) -> Ask | No
         return Ask(strip_mentions(message.content, client, message.guild), "mention")
     if message.type not in PERSON_MESSAGES:
         return None
-    post = await forum_post(client, message) if forum_channels(settings) else None
+    rules = channel_rules(settings, "discord")
+    post = await forum_post(client, message) if rules.forums else None
     if post is not None:
         return Ask(post_question(post, message), "forum")
-    if str(message.channel.id) in answer_channels(settings) and not isinstance(message.channel, discord.Thread):
-        return Ask(message.content.strip(), "channel")
+    if str(message.channel.id) in rules.answer and not isinstance(message.channel, discord.Thread):
+        # an image or a file alone is no question ("Your message was empty" under it would be noise)
+        return Ask(message.content.strip(), "channel") if message.content.strip() else None
     return None
-
-
-def nothing_useful(reply: Reply) -> bool:
-    """In forum and answer channels: a refusal, "I don't know" with no close section to show (errors
-    included: they are logged and audited), or small talk other than "what can you do?" (people
-    thanking each other)."""
-    if reply.route in ("refuse", "unknown"):
-        return not reply.sources
-    return reply.route == "smalltalk" and "smalltalk.help" not in reply.reasons
 
 
 def quiet_reaction(settings) -> str:
     """The emoji added to a message the bot stays quiet on; empty = none."""
-    return str(settings.discord.get("quiet_reaction") or "").strip()
+    return channel_rules(settings, "discord").quiet_reaction

@@ -26,7 +26,7 @@ NEEDED = ("view_channel", "send_messages", "create_public_threads", "send_messag
 
 def channel_id(client) -> int | None:
     """[handoff] discord_channel as an id, or None (no "Ask a person" button on Discord)."""
-    value = handoff_channel(client.settings, "discord").removeprefix("discord:")
+    value = handoff_channel(client.settings, "discord")
     return int(value) if value.isdigit() else None
 
 

@@ -9,10 +9,11 @@ import logging
 import discord
 
 from bot import strings
+from bot.handoff import quiet
 from bot.messages import Reply
 
 from adapters.discord import handoff, respond
-from adapters.discord.channels import Ask, incoming, nothing_useful, quiet_reaction
+from adapters.discord.channels import Ask, incoming, quiet_reaction
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, Layout, fit, render
 from adapters.live import LivePreview
 
@@ -72,7 +73,7 @@ async def answer_message(client, message: discord.Message) -> None:
         finally:
             await live.close()
         audited = reply.audit_id is not None
-        if ask.quiet and not live.shown and nothing_useful(reply):
+        if ask.quiet and not live.shown and quiet(reply):
             await stay_quiet(client, message, reply)
             return
         layout = render(reply, client.helpbot.service, extra=handoff.buttons(client, reply))
