@@ -16,6 +16,7 @@ from bot import strings
 from bot.handoff import handoff_channel, offers_handoff
 
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, fit
+from adapters.discord.respond import first_claim
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class AskPersonButton(
 
     async def _ask(self, interaction: discord.Interaction) -> None:
         client = interaction.client
+        if not await first_claim(interaction):
+            return
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
             answer = await self._answer_message(interaction)

@@ -20,6 +20,7 @@ from bot.handoff.learn import LearnedEntry, SaveRefused, parse_questions, prefil
 
 from adapters.discord.access import is_admin
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, fit
+from adapters.discord.respond import first_claim
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class SaveFaqButton(discord.ui.DynamicItem[discord.ui.Button], template=r"hb:faq
 
     async def callback(self, interaction: discord.Interaction) -> None:
         client = interaction.client
+        if not await first_claim(interaction):
+            return
         try:
             handoff = await asyncio.to_thread(client.desk.by_id, self.handoff_id)
             answer = (handoff.answer if handoff else "") or await latest_answer(client, handoff)
@@ -127,7 +130,7 @@ async def asked_near(message: discord.Message) -> str:
 async def on_modal_submit(client, interaction: discord.Interaction) -> None:
     """A "Save as FAQ" form came back: check, save, reload, and say so in the thread."""
     match = FORM.fullmatch((interaction.data or {}).get("custom_id", ""))
-    if match is None:
+    if match is None or not await first_claim(interaction):
         return
     try:
         await _submit(client, interaction, int(match["handoff_id"]) or None)

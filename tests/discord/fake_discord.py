@@ -260,6 +260,13 @@ class FakeDiscord:
             return 200, self.store_message(r.json, channel_id=int(parts[2]))
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", p):
             return 201, self._thread(int(parts[2]), r.json, int(parts[4]))
+        if m == "POST" and re.fullmatch(r"/channels/\d+/threads", p) and "message" in (r.json or {}):
+            mid = self.snowflake()  # a new forum post: the thread and its first message share an id
+            thread = self._thread(int(parts[2]), r.json, mid)
+            first = self.store_message(r.json["message"], channel_id=mid)
+            self.messages[mid] = self.messages.pop(int(first["id"]))
+            first["id"] = str(mid)
+            return 201, {**thread, "message": first}
         if m == "PUT" and re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", p):
             return 204, None
         if m == "GET" and re.fullmatch(r"/channels/\d+", p):

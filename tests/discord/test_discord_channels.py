@@ -6,7 +6,6 @@ did not ask for the Message Content intent)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 import urllib.parse
 

@@ -277,3 +277,27 @@ async def test_the_message_command_saves_any_message_for_admins_only(learning_bo
         await fake.followup_for(second)
     entries = {e["id"] for e in yaml.safe_load((Path(learning_bot.knowledge_dir) / "faq" / "learned.yaml").read_text())}
     assert {"dark-mode-desktop", "dark-mode-desktop-2"} <= entries  # two saves at once both land
+
+
+async def test_a_forum_as_handoff_channel_gets_a_post_and_the_command_finds_its_question(learning_bot, start_bot):
+    from fake_discord import FORUM_ID
+
+    question = "Can Pebble notes have tags?"
+    async with start_bot(learning_bot, handoff={"discord_channel": str(FORUM_ID)}) as (fake, client):
+        _, reply = await ask_unknown(fake, learning_bot, question)
+        clicked = await click(fake, reply, next(c for c in custom_ids(reply) if c.startswith("hb:ask:")))
+        await fake.followup_for(clicked)
+        created = fake.find("POST", rf"/channels/{FORUM_ID}/threads")[0]
+        post_id = int(handoff_rows(learning_bot)[-1]["post_ref"])
+        await until(lambda: client.get_channel(post_id))
+        answer = await fake.post("Not yet; use #words in the title to group notes.", author=HELPER, channel_id=post_id)
+        await until(lambda: handoff_rows(learning_bot)[-1]["state"] == "answered")
+        menu = fake.message_command(strings.SAVE_FAQ_BUTTON, answer, author=ADMIN)
+        await fake.dispatch("INTERACTION_CREATE", menu)
+        await fake.callback_for(menu)
+        modal = fake.modal_for(menu)
+    assert created.json["name"] == question and question in created.json["message"]["content"]
+    assert custom_ids(created.json["message"]) == [f"hb:faq:{handoff_rows(learning_bot)[-1]['id']}"]
+    values = {c["custom_id"]: c.get("value", "") for row in modal["components"] for c in row["components"]}
+    assert values["questions"] == question and values["answer"] == answer["content"]
+    assert modal["custom_id"] == f"hb:faqform:{handoff_rows(learning_bot)[-1]['id']}"
