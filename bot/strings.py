@@ -152,3 +152,4 @@ SAVE_FAQ_NOTHING = "Nothing to save: that message has no text."
 # -- forum (issue 17, Discord): the "Save as FAQ" form's refusal ------------------------------------
 SAVE_FAQ_REFUSED = "Not saved; please fix:"
 SAVE_FAQ_RETRY = "Edit and try again"
+HANDOFF_FAILED_ADMIN = "Admin: I could not post to <#{channel}> ({reason})."

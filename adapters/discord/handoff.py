@@ -7,6 +7,7 @@ custom_id "hb:ask:<audit_id>[:<answer message id>]": the click is understood aft
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 
@@ -15,6 +16,7 @@ import discord
 from bot import strings
 from bot.handoff import handoff_channel, offers_handoff
 
+from adapters.discord.access import is_admin
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, fit
 from adapters.discord.respond import first_claim
 
@@ -130,14 +132,28 @@ async def hand_off(client, interaction: discord.Interaction, audit_id: int, answ
     if not handoff.new and handoff.post_ref:
         return strings.HANDOFF_ALREADY
     try:
-        post = await post_handoff(client, target, handoff, desk.post_text(handoff, interaction.user.mention))
+        post = await post_handoff(client, target, handoff, post_text(desk, handoff, interaction.user.mention))
     except (discord.HTTPException, LookupError) as exc:
         reason = f"{getattr(exc, 'text', '') or type(exc).__name__}: {fix_for(exc)}"
         await asyncio.to_thread(desk.post_failed, handoff.id, reason, str(target), "discord")  # logs the ERROR
-        return strings.HANDOFF_FAILED.format(contact_line=contact_line(client.helpbot)).strip()
+        told = strings.HANDOFF_FAILED.format(contact_line=contact_line(client.helpbot)).strip()
+        if is_admin(interaction.user, client.settings):  # the admin sees what to fix at once
+            told += "\n" + strings.HANDOFF_FAILED_ADMIN.format(channel=target, reason=reason)
+        return told
     if handoff.id is not None:
         await asyncio.to_thread(desk.posted, handoff.id, str(post.id))
     return strings.HANDOFF_SENT.format(channel=f"<#{target}>")
+
+
+def post_text(desk, handoff, asker: str) -> str:
+    """The support post within Discord's 2,000 characters: the bot's reply is shortened first, so
+    the question and the link are kept."""
+    text = desk.post_text(handoff, asker)
+    over = len(text) - CONTENT_MAX
+    if over > 0 and handoff.bot_reply:
+        short = fit(handoff.bot_reply, max(0, len(handoff.bot_reply) - over - 1))
+        text = desk.post_text(dataclasses.replace(handoff, bot_reply=short), asker)
+    return fit(text, CONTENT_MAX)
 
 
 def contact_line(helpbot) -> str:
@@ -170,11 +186,10 @@ async def post_handoff(client, target: int, handoff, text: str) -> discord.abc.S
     if handoff.id is not None:
         view.add_item(SaveFaqButton(handoff.id))
     name = fit(handoff.question or strings.ASK_PERSON_BUTTON, THREAD_NAME_MAX).replace("\n", " ")
-    content = fit(text, CONTENT_MAX)
     if isinstance(channel, discord.ForumChannel):
-        created = await channel.create_thread(name=name, content=content, view=view, allowed_mentions=NO_MENTIONS)
+        created = await channel.create_thread(name=name, content=text, view=view, allowed_mentions=NO_MENTIONS)
         return created.thread
-    post = await channel.send(content, view=view, allowed_mentions=NO_MENTIONS)
+    post = await channel.send(text, view=view, allowed_mentions=NO_MENTIONS)
     return await post.create_thread(name=name)
 
 

@@ -18,6 +18,7 @@ from fake_discord import (ADMIN, ADMIN_ROLE_ID, ALICE, BOT_ID, BOT_USER, CHANNEL
                           LOCKED_CHANNEL_ID, ROLE_ADMIN, user)
 
 from bot import strings
+from bot.ops.stats import compute_stats
 
 EPHEMERAL = 64
 TEST_KNOWLEDGE = Path(__file__).resolve().parents[1] / "slack" / "knowledge"
@@ -157,6 +158,8 @@ async def test_the_whole_loop_unknown_ask_a_person_answer_save_answered(learning
     assert entry["questions"] == [UNKNOWN, "Do you take gift cards?"] and entry["answer"] == HUMAN_ANSWER
     last = handoff_rows(learning_bot)[-1]
     assert (last["state"], last["faq_id"]) == ("saved", UNKNOWN_ID)
+    loop = compute_stats(learning_bot.audit.db, days=1)["handoffs"]  # `helpbot stats` and the report
+    assert loop["total"] >= 1 and loop["answered"] >= 1 and loop["saved"] >= 1
 
 
 async def test_without_a_handoff_channel_there_is_no_button(learning_bot, start_bot):
@@ -219,6 +222,8 @@ async def test_a_handoff_channel_the_bot_cannot_post_in_is_a_clear_error(learnin
         button = next(c for c in custom_ids(reply) if c.startswith("hb:ask:"))
         clicked = await click(fake, reply, button)
         told = (await fake.followup_for(clicked)).json
+        by_admin = await click(fake, reply, button, author=ADMIN)  # a failed handoff may be tried again
+        admin_told = (await fake.followup_for(by_admin)).json
     # the asker got the bot's reply before, and now a private note with the contact line
     assert (reply["content"] or reply["embeds"]) and told["flags"] & EPHEMERAL
     assert told["content"].startswith(strings.HANDOFF_FAILED.split("{")[0].strip())
@@ -226,6 +231,8 @@ async def test_a_handoff_channel_the_bot_cannot_post_in_is_a_clear_error(learnin
     assert any(str(LOCKED_CHANNEL_ID) in e and "send_messages" in e for e in errors)  # at start-up
     assert any(str(LOCKED_CHANNEL_ID) in e and "Send Messages" in e for e in errors)  # on the click
     assert handoff_rows(learning_bot)[-1]["state"] == "failed"
+    assert "Admin:" not in told["content"]  # the asker is no admin: the contact line only
+    assert str(LOCKED_CHANNEL_ID) in admin_told["content"] and "Send Messages" in admin_told["content"]
 
 
 async def test_refused_entries_are_explained_to_the_admin_and_nothing_is_written(learning_bot, start_bot):
@@ -301,3 +308,14 @@ async def test_a_forum_as_handoff_channel_gets_a_post_and_the_command_finds_its_
     values = {c["custom_id"]: c.get("value", "") for row in modal["components"] for c in row["components"]}
     assert values["questions"] == question and values["answer"] == answer["content"]
     assert modal["custom_id"] == f"hb:faqform:{handoff_rows(learning_bot)[-1]['id']}"
+
+
+def test_a_long_reply_is_shortened_so_the_post_keeps_the_question_and_the_link(learning_bot):
+    from adapters.discord.handoff import post_text
+    from bot.handoff import Handoff, HandoffDesk
+
+    handoff = Handoff(None, "discord", question="Can Pebble notes have tags?", bot_reply="word " * 800,
+                      message_ref="https://discord.com/channels/1/2/3")
+    text = post_text(HandoffDesk(learning_bot), handoff, "<@1>")
+    assert len(text) <= 2000 and "Can Pebble notes have tags?" in text and text.count("https://discord.com/channels/1/2/3") == 1
+    assert strings.HANDOFF_POST_HOWTO in text
