@@ -64,6 +64,14 @@ async def loop(tmp_path, embedder, warm, fake):
         yield h
 
 
+async def eventually(predicate, timeout: float = 15.0) -> None:
+    """Poll `predicate` (state the bot keeps, which no call to the fake Slack announces)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(predicate):
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
 def blocks_of(call) -> list[dict]:
     blocks = call.args.get("blocks") or []
     return json.loads(blocks) if isinstance(blocks, str) else blocks
@@ -132,7 +140,7 @@ async def test_the_whole_loop_unknown_ask_a_person_human_answer_admin_saves_then
     # A person answers in the handoff thread; the bot does not answer there itself.
     await h.event({"type": "message", "channel": TEAM, "user": "USUPPORT", "text": HUMAN_ANSWER,
                    "ts": h.next_ts(), "thread_ts": post_ts, "channel_type": "channel"})
-    await h.fake.wait_for(lambda: h.adapter.handoff.desk.by_id(1).state == "answered")
+    await eventually(lambda: h.adapter.handoff.desk.by_id(handoff.id).state == "answered")
     assert posted_in(h.fake, TEAM, post_ts) == []
 
     # Only admins may open the form.
