@@ -27,7 +27,8 @@ UNKNOWN_Q = "Do you offer discounts for nonprofit organizations?"
 
 
 def test_quiet_and_offer_follow_the_route():
-    assert quiet(Reply("refuse", "x")) and quiet(Reply("unknown", "x")) and quiet(Reply("block", "x"))
+    assert quiet(Reply("refuse", "x")) and quiet(Reply("unknown", "x"))
+    assert not quiet(Reply("block", "x", reasons=["harm.self_harm"], ephemeral=True))  # crisis replies always go out
     assert not quiet(Reply("unknown", "x", reasons=["closest_sections"])) and not quiet(Reply("answer", "x"))
     assert offers_handoff(Reply("unknown", "x", audit_id=3), "C0HELP")
     assert not offers_handoff(Reply("unknown", "x", audit_id=3), "")  # no handoff channel: no button

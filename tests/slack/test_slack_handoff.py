@@ -291,6 +291,15 @@ async def test_answer_channels_answer_every_new_question_and_stay_quiet_otherwis
     assert not [c for c in posted_in(h.fake, HELP) if c.args.get("thread_ts") == quiet_ts]
 
 
+async def test_a_crisis_message_in_an_answer_channel_is_never_met_with_silence(loop):
+    h = loop
+    await h.event({"type": "message", "channel": HELP, "user": "UCRISIS", "text": "I want to kill myself",
+                   "ts": h.next_ts(), "channel_type": "channel"})
+    [reply] = await h.fake.wait_calls("chat.postEphemeral")  # only to them, with the support resources
+    assert strings.CRISIS_RESOURCES.split(" (")[0] in " ".join(strings_in(reply.args))
+    assert not [c for c in h.fake.calls_to("reactions.add") if c.args.get("name") == "shrug"]
+
+
 async def test_without_a_handoff_channel_there_is_no_button(harness):
     h = harness  # the session bot's settings: no [handoff] slack_channel
     ts = await h.mention(UNKNOWN)
