@@ -147,7 +147,6 @@ SAVE_FAQ_BAD_URL = "The link must start with https:// or http:// and contain no 
 SAVE_FAQ_SECRET = "This looks like it contains a secret ({kind}); remove it: secrets are never saved to the knowledge."
 SAVE_FAQ_INVALID = "The knowledge loader refused the entry: {error}"
 SAVE_FAQ_NOT_WRITABLE = "Cannot write {path} ({error}): make the knowledge folder writable for the bot, or set HELPBOT_KNOWLEDGE to one that is."
-SAVE_FAQ_NOTHING = "Nothing to save: that message has no text."
 
 # -- forum (issue 17, Discord): the "Save as FAQ" form's refusal ------------------------------------
 SAVE_FAQ_REFUSED = "Not saved; please fix:"

@@ -59,8 +59,9 @@ def channel_rules(settings, platform: str) -> ChannelRules:
 
 def quiet(reply: Reply) -> bool:
     """In answer and forum channels the bot posts nothing for this reply (a reaction at most):
-    a refusal, an `unknown` without a closest-sections list, or a block (shown to the asker only)."""
-    if reply.route in ("refuse", "block"):
+    a refusal, or an `unknown` without a closest-sections list. Blocks are not quiet: they are
+    shown to the asker only, and a crisis reply (support resources) must always reach them."""
+    if reply.route == "refuse":
         return True
     return reply.route == "unknown" and "closest_sections" not in reply.reasons
 

@@ -10,6 +10,7 @@ Secrets are refused (never written); the normal validated reload then serves the
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import datetime as dt
 import os
 import re
@@ -122,6 +123,14 @@ class LearnedFaq:
     def __init__(self, bot):
         self.bot = bot
         self._lock = threading.Lock()
+        self._last: tuple[bytes, list, list] | None = None  # the last text parsed: (hash, chunks, problems)
+
+    def _parse(self, text: str) -> tuple[list, list[str]]:
+        """learned.yaml's entries and problems; the text a save just validated is not parsed again."""
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        if self._last is None or self._last[0] != key:
+            self._last = (key, *parse_faq_text(text, LEARNED))
+        return self._last[1], self._last[2]
 
     @property
     def path(self) -> Path:
@@ -131,14 +140,15 @@ class LearnedFaq:
         """Every id the knowledge uses now: the served one, and learned.yaml as it is on disk."""
         served = {c.id for c in self.bot.snapshot.kb.chunks}
         try:
-            on_disk, _ = parse_faq_text(self._read(), LEARNED) if self.path.exists() else ([], [])
+            on_disk, _ = self._parse(self._read()) if self.path.exists() else ([], [])
         except SaveRefused:
             on_disk = []
         return served | {c.id for c in on_disk}
 
     # -- checking -------------------------------------------------------------------------------
-    def check(self, entry: LearnedEntry) -> dict[str, str]:
-        """field -> reason for everything wrong with `entry` (empty: it may be saved)."""
+    def check(self, entry: LearnedEntry, on_disk: list | None = None) -> dict[str, str]:
+        """field -> reason for everything wrong with `entry` (empty: it may be saved). `on_disk`:
+        learned.yaml's entries if the caller has parsed it already."""
         errors: dict[str, str] = {}
         questions = [q.strip() for q in entry.questions if q and q.strip()]
         if not questions:
@@ -163,18 +173,18 @@ class LearnedFaq:
             if spans and name not in errors:
                 errors[name] = strings.SAVE_FAQ_SECRET.format(kind=spans[0].kind.removeprefix("secret.").replace("_", " "))
         if "id" not in errors:
-            where = self._where(entry_id)
+            where = self._where(entry_id, on_disk)
             if where:
                 errors["id"] = strings.SAVE_FAQ_DUPLICATE_ID.format(id=entry_id, where=where)
         return errors
 
-    def _where(self, entry_id: str) -> str:
+    def _where(self, entry_id: str, on_disk: list | None = None) -> str:
         """Where `entry_id` is used already ("" if nowhere)."""
-        if self.path.exists():
-            on_disk, _ = parse_faq_text(self._read(), LEARNED)
-            for chunk in on_disk:
-                if chunk.id == entry_id:
-                    return f"{LEARNED}:{chunk.line}"
+        if on_disk is None and self.path.exists():
+            on_disk, _ = self._parse(self._read())
+        for chunk in on_disk or []:
+            if chunk.id == entry_id:
+                return f"{LEARNED}:{chunk.line}"
         chunk = self.bot.snapshot.kb.by_id().get(entry_id)
         return f"{chunk.source_file}:{chunk.line}" if chunk is not None else ""
 
@@ -209,14 +219,13 @@ class LearnedFaq:
         entry = LearnedEntry(entry.id.strip(), [q.strip() for q in entry.questions if q.strip()],
                              entry.answer.strip(), (entry.url or "").strip() or None, list(entry.tags))
         with self._locked():
-            errors = self.check(entry)  # under the lock: a save that just landed counts
+            old = self._read()  # under the lock: a save that just landed counts
+            on_disk, problems = self._parse(old) if old.strip() else ([], [])
+            errors = self.check(entry, on_disk)
             if errors:
                 raise SaveRefused(errors)
-            old = self._read()
-            if old.strip():
-                _, problems = parse_faq_text(old, LEARNED)
-                if problems:
-                    raise SaveRefused({"answer": strings.SAVE_FAQ_INVALID.format(error=problems[0])})
+            if problems:
+                raise SaveRefused({"answer": strings.SAVE_FAQ_INVALID.format(error=problems[0])})
             text = (old.rstrip("\n") + "\n\n" if old.strip() else HEADER + "\n") + entry_yaml(entry, who)
             self._replace(text)
         return entry.id
@@ -234,7 +243,7 @@ class LearnedFaq:
                 fh.flush()
                 os.fsync(fh.fileno())
             written = Path(tmp).read_text(encoding="utf-8")
-            _, problems = parse_faq_text(written, LEARNED)
+            _, problems = self._parse(written)
             if problems:
                 raise SaveRefused({"answer": strings.SAVE_FAQ_INVALID.format(error=problems[0])})
             mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644

@@ -27,7 +27,8 @@ UNKNOWN_Q = "Do you offer discounts for nonprofit organizations?"
 
 
 def test_quiet_and_offer_follow_the_route():
-    assert quiet(Reply("refuse", "x")) and quiet(Reply("unknown", "x")) and quiet(Reply("block", "x"))
+    assert quiet(Reply("refuse", "x")) and quiet(Reply("unknown", "x"))
+    assert not quiet(Reply("block", "x", reasons=["harm.self_harm"], ephemeral=True))  # crisis replies always go out
     assert not quiet(Reply("unknown", "x", reasons=["closest_sections"])) and not quiet(Reply("answer", "x"))
     assert offers_handoff(Reply("unknown", "x", audit_id=3), "C0HELP")
     assert not offers_handoff(Reply("unknown", "x", audit_id=3), "")  # no handoff channel: no button
@@ -221,3 +222,32 @@ def test_stats_and_report_show_the_loop(fresh_bot):
     page = render_report(stats)
     assert "Questions people had to answer" in page and "became FAQ entries" in page and "A3 paper" in page
     assert "smart fridges" not in page.split("Questions people had to answer")[1]  # asked, never answered
+
+
+def test_handoff_rows_on_postgresql(pg_url):
+    """The same calls on PostgreSQL (replicas): one row per reply however often it is clicked."""
+    from types import SimpleNamespace
+
+    from bot.core.audit import AuditLog
+    from bot.core.store_pg import PgStore
+    from bot.guard.stage import redact_for_log
+
+    store = PgStore(pg_url)
+    try:
+        audit = AuditLog(store, redact_for_log)
+        audit_id = audit.record(Message("Is there a dark mode? ann@example.com", platform="discord", user_id="42"),
+                                Reply("unknown", "I couldn't find an answer."))
+        desk = HandoffDesk(SimpleNamespace(audit=audit, guard=None))
+        first = desk.request("discord", audit_id, "42", "https://discord.com/channels/1/2/3", "I couldn't find an answer.")
+        assert first.new and "[EMAIL]" in first.question
+        assert not desk.request("discord", audit_id, "42", "x").new
+        desk.posted(first.id, "999")
+        assert desk.answered("discord", "999", "7", "Yes, under Appearance.").state == "answered"
+        desk.saved(first.id, "dark-mode", "8", "discord")
+        loop = compute_stats(store, 1)["handoffs"]
+        assert (loop["total"], loop["answered"], loop["saved"]) == (1, 1, 1)
+        desk.post_failed(desk.request("discord", audit.record(Message("q2", platform="discord"), Reply("unknown", "x")),
+                                      "42", "y").id, "Forbidden", "123", "discord")
+        assert compute_stats(store, 1)["handoffs"]["failed"] == 1
+    finally:
+        store.close()
