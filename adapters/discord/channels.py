@@ -78,30 +78,32 @@ async def forum_post(client: discord.Client, message: discord.Message) -> discor
 
 
 def post_question(post: discord.Thread, message: discord.Message) -> str:
-    """A forum post asks with its title and its first message: both, unless one repeats the other."""
+    """A forum post asks with its title and its first message: both, unless the message starts by
+    repeating the title."""
     title = (post.name or "").strip()
     body = message.content.strip()
-    if not title or title.lower() in body.lower():
+    if not title or body.lower().startswith(title.lower()):
         return body or title
     return f"{title}\n{body}" if body else title
 
 
 async def incoming(client: discord.Client, message: discord.Message) -> Ask | None:
-    """What to answer in `message`, or None when the bot should not speak."""
+    """What to answer in `message`, or None when the bot should not speak. A forum post that also
+    mentions the bot is asked with its title, and answered even when it has nothing useful."""
     me = client.user
     if me is None or message.author.bot or message.author.id == me.id:
         return None
     settings = client.settings
-    if addressed_to_me(client, message):
-        if not settings.discord["mentions"]:
-            return None
+    mentioned = settings.discord["mentions"] and addressed_to_me(client, message)
+    kind = "mention" if mentioned else "forum"
+    rules = channel_rules(settings, "discord")
+    if message.type in PERSON_MESSAGES and rules.forums and (post := await forum_post(client, message)) is not None:
+        question = post_question(post, message)
+        return Ask(strip_mentions(question, client, message.guild) if mentioned else question, kind)
+    if mentioned:
         return Ask(strip_mentions(message.content, client, message.guild), "mention")
     if message.type not in PERSON_MESSAGES:
         return None
-    rules = channel_rules(settings, "discord")
-    post = await forum_post(client, message) if rules.forums else None
-    if post is not None:
-        return Ask(post_question(post, message), "forum")
     if str(message.channel.id) in rules.answer and not isinstance(message.channel, discord.Thread):
         # an image or a file alone is no question ("Your message was empty" under it would be noise)
         return Ask(message.content.strip(), "channel") if message.content.strip() else None

@@ -107,13 +107,14 @@ async def save_as_faq(interaction: discord.Interaction, message: discord.Message
     handoff = None
     if isinstance(channel, discord.Thread):
         handoff = await asyncio.to_thread(client.desk.by_post, "discord", str(channel.id))
-    question = "" if handoff else await asked_near(message)
+    question = "" if handoff else await asked_near(client, message)
     await open_form(interaction, handoff, message.content, question)
 
 
-async def asked_near(message: discord.Message) -> str:
-    """The question a message answers, without a handoff record: the message it replies to, or the
-    name of its thread (forum posts and answer threads are named after the question)."""
+async def asked_near(client, message: discord.Message) -> str:
+    """The question a message answers, without a handoff record, redacted as in the audit log: the
+    message it replies to; in a thread, the last question the bot could not answer for the person
+    who started it (a forum post's author), else the thread's name (named after the question)."""
     ref = message.reference
     if ref is not None and ref.message_id:
         found = ref.resolved if isinstance(ref.resolved, discord.Message) else None
@@ -123,8 +124,12 @@ async def asked_near(message: discord.Message) -> str:
             except discord.HTTPException:
                 found = None
         if found is not None and not found.author.bot and found.content.strip():
-            return found.content
-    return getattr(message.channel, "name", "") if isinstance(message.channel, discord.Thread) else ""
+            return client.helpbot.guard.redact_text(found.content)
+    thread = message.channel
+    if not isinstance(thread, discord.Thread):
+        return ""
+    asked = await asyncio.to_thread(client.desk.recent_question, f"discord:{thread.id}:{thread.owner_id}")
+    return asked or client.helpbot.guard.redact_text(thread.name or "")
 
 
 async def on_modal_submit(client, interaction: discord.Interaction) -> None:

@@ -89,6 +89,19 @@ async def test_only_the_first_message_of_a_post_in_a_listed_forum_is_answered(he
     assert not rows_for(helpbot, follow_up["content"])
 
 
+async def test_a_forum_post_that_mentions_the_bot_gets_a_reply_even_off_topic(helpbot, start_bot):
+    async with start_bot(helpbot, **FORUM) as (fake, client):
+        mid = fake.snowflake()
+        fake._thread(FORUM_ID, {"name": "Poems?"}, mid, owner=int(ALICE["id"]))
+        await fake.dispatch("THREAD_CREATE", {**fake.channels[mid], "newly_created": True})
+        first = fake.message_create(f"<@{BOT_ID}> Write me a limerick about a cat", author=ALICE, channel_id=mid,
+                                    message_id=mid, mentions=[BOT_USER])
+        await fake.dispatch("MESSAGE_CREATE", first)
+        sent = await fake.wait_request("POST", rf"/channels/{mid}/messages")
+    assert sent.json["content"].startswith("Sorry, I can only help with")
+    assert rows_for(helpbot, "Poems? Write me a limerick about a cat")  # title and text, without the mention
+
+
 async def test_an_answer_channel_message_is_answered_without_a_mention(helpbot, start_bot):
     other_bot = {**user(1300000000000000001, "otherbot"), "bot": True}
     async with start_bot(helpbot, **HELP) as (fake, client):

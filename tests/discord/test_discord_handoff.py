@@ -262,7 +262,8 @@ async def test_refused_entries_are_explained_to_the_admin_and_nothing_is_written
 
 async def test_the_message_command_saves_any_message_for_admins_only(learning_bot, start_bot):
     async with start_bot(learning_bot, handoff=HANDOFF) as (fake, client):
-        question = await fake.post("Is there a dark mode on the Pebble desktop app?", author=ALICE, channel_id=CHANNEL_ID)
+        question = await fake.post("Is there a dark mode on the Pebble desktop app? Mail me at ann@example.com",
+                                   author=ALICE, channel_id=CHANNEL_ID)
         answer = await fake.post("Yes: Settings → Appearance → Dark.", author=HELPER, channel_id=CHANNEL_ID,
                                  reference=question)
         denied = fake.message_command(strings.SAVE_FAQ_BUTTON, answer, author=ALICE)
@@ -273,7 +274,9 @@ async def test_the_message_command_saves_any_message_for_admins_only(learning_bo
         await fake.callback_for(menu)
         modal = fake.modal_for(menu)
         values = {c["custom_id"]: c.get("value", "") for row in modal["components"] for c in row["components"]}
-        assert values["questions"] == question["content"] and values["answer"] == answer["content"]
+        assert values["questions"].startswith("Is there a dark mode on the Pebble desktop app? Mail me at ")
+        assert "ann@example.com" not in values["questions"]  # redacted as in the audit log
+        assert values["answer"] == answer["content"]
         forged = fake.submit(modal, {}, author=ALICE)  # a non-admin cannot save, even with the form's data
         await fake.dispatch("INTERACTION_CREATE", forged)
         assert (await fake.callback_for(forged)).json["data"]["content"] == strings.SAVE_FAQ_ADMINS_ONLY
@@ -319,3 +322,22 @@ def test_a_long_reply_is_shortened_so_the_post_keeps_the_question_and_the_link(l
     text = post_text(HandoffDesk(learning_bot), handoff, "<@1>")
     assert len(text) <= 2000 and "Can Pebble notes have tags?" in text and text.count("https://discord.com/channels/1/2/3") == 1
     assert strings.HANDOFF_POST_HOWTO in text
+
+
+async def test_the_message_command_in_a_forum_post_finds_the_question_the_bot_could_not_answer(learning_bot, start_bot):
+    from fake_discord import FORUM_ID
+
+    async with start_bot(learning_bot, forum_channels=[str(FORUM_ID)]) as (fake, client):
+        thread, _ = await fake.forum_post("Tags?", "Can Pebble notes have tags?", author=ALICE)
+        row = await until(lambda: next(learning_bot.audit.db["audit"].rows_where(
+            "conversation = ?", [f"discord:{thread['id']}:{ALICE['id']}"]), None))
+        assert row["route"] == "unknown"  # nothing useful: the bot stayed quiet in the post
+        answer = await fake.post("Not yet, but #words in titles work as tags.", author=HELPER, channel_id=int(thread["id"]))
+        menu = fake.message_command(strings.SAVE_FAQ_BUTTON, answer, author=ADMIN)
+        await fake.dispatch("INTERACTION_CREATE", menu)
+        await fake.callback_for(menu)
+        modal = fake.modal_for(menu)
+        assert not fake.find("POST", rf"/channels/{thread['id']}/messages")
+    values = {c["custom_id"]: c.get("value", "") for row in modal["components"] for c in row["components"]}
+    assert values["questions"] == "Tags?\nCan Pebble notes have tags?" and values["answer"] == answer["content"]
+    assert modal["custom_id"] == "hb:faqform:0"  # no handoff record behind it
