@@ -70,6 +70,14 @@ def test_a_handoff_is_recorded_once_redacted_and_followed_to_its_answer(fresh_bo
     assert desk.by_id(first.id).state == "saved" and desk.by_id(first.id).faq_id == "kanban-colours"
 
 
+def test_secrets_in_the_question_or_the_reply_never_reach_the_post(fresh_bot):
+    reply = ask(fresh_bot, f"{UNKNOWN_Q} I pasted my token {SLACK_TOKEN} here")
+    desk = HandoffDesk(fresh_bot)
+    handoff = desk.request("slack", reply.audit_id, "U1", "ref", f"{reply.answer} (quoting {SLACK_TOKEN})")
+    text = desk.post_text(handoff)
+    assert SLACK_TOKEN not in text and "[SECRET]" in text and "nonprofit" in text
+
+
 def test_a_failed_post_frees_the_reply_for_another_try(fresh_bot, caplog):
     bot = fresh_bot
     reply = ask(bot, UNKNOWN_Q)
