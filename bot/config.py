@@ -58,6 +58,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "reaction": "eyes",  # added to a question while it is being answered; empty = none
         "ignore_retries": False,  # true: drop every Events API retry (X-Slack-Retry-Num), even of events never answered
         "edit_interval_s": 1.0,  # generated answers: at most one chat.update of the preview per interval
+        "answer_channels": [],  # channel ids where every new top-level message from a person is answered in a thread
+        "quiet_reaction": "",  # answer channels: emoji added when the bot has nothing useful to say; empty = none
     },
     "discord": {
         "guild": 0,  # development guild id: sync commands there at once (0 = global sync)
@@ -67,7 +69,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "mentions": True,  # answer @mentions in channels and direct messages
         "reply_in": "reply",  # mention answers: "reply" (message reply) or "thread"
         "edit_interval_s": 1.0,  # streamed answers: at most one message edit per interval
+        "forum_channels": [],  # forum channel ids: every new post (thread) is answered in the post
+        "answer_channels": [],  # text channel ids where every new message from a person is answered
+        "quiet_reaction": "",  # forum/answer channels: emoji added when the bot has nothing useful to say
     },
+    # "Ask a person": where the question goes (a channel id per platform); empty = no button there
+    "handoff": {"slack_channel": "", "discord_channel": ""},
     "ops": {
         "host": "127.0.0.1",  # the ops HTTP server (health, metrics, admin reload); 0.0.0.0 in containers
         "port": 8787,  # 0 = any free port

@@ -12,8 +12,11 @@ import discord
 from adapters.base import Adapter, Secret, Serving
 from bot.core.events import EventClaims
 from bot.errors import ConfigError, HelpbotError
+from bot.handoff import HandoffDesk
+from bot.handoff.learn import LearnedFaq
 
-from adapters.discord import respond
+from adapters.discord import handoff, learn, respond
+from adapters.discord.channels import needs_message_content
 from adapters.discord.commands import COMMANDS, HelpbotTree
 from adapters.discord.feedback import FeedbackButton
 from adapters.discord.mentions import answer_message
@@ -28,6 +31,7 @@ PERMISSIONS = discord.Permissions(
     create_public_threads=True,
     embed_links=True,
     read_message_history=True,
+    add_reactions=True,  # [discord] quiet_reaction
 )
 SCOPES = ("bot", "applications.commands")
 # discord.py waits out 429s itself; one that asks for longer fails at once (discord.RateLimited)
@@ -40,13 +44,16 @@ def invite_url(application_id: int) -> str:
 
 
 def intents_for(settings) -> discord.Intents:
-    """Guilds always; guild and DM messages only in mention mode. No privileged intent: Discord
-    includes the text of messages that mention the bot, and of DMs, without Message Content."""
+    """Guilds always; guild and DM messages in mention mode and for the channels the bot reads
+    without a mention. Message Content (privileged) only for those: Discord includes the text of
+    messages that mention the bot, and of DMs, without it."""
     intents = discord.Intents.none()
     intents.guilds = True
-    if settings.discord["mentions"]:
+    reads = needs_message_content(settings)
+    if settings.discord["mentions"] or reads:
         intents.guild_messages = True
-        intents.dm_messages = True
+        intents.dm_messages = settings.discord["mentions"]
+    intents.message_content = bool(reads)
     return intents
 
 
@@ -64,12 +71,15 @@ class _HelpbotDiscord:
         self.guild_id = int(guild_id or settings.discord["guild"] or 0)
         # replicas sharing PostgreSQL claim each interaction and message
         self.claims = EventClaims(helpbot.audit.store, helpbot.metrics, "discord")
+        self.desk = HandoffDesk(helpbot)  # "Ask a person" records (bot.handoff)
+        self.faq = LearnedFaq(helpbot)  # "Save as FAQ" writes faq/learned.yaml (bot.knowledge.learn)
         self.tree = HelpbotTree(self)
-        for command in COMMANDS:
+        for command in (*COMMANDS, learn.save_as_faq):
             self.tree.add_command(command)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FeedbackButton)  # feedback buttons work on messages sent before a restart
+        # buttons work on messages sent before a restart: their custom_id carries what they need
+        self.add_dynamic_items(FeedbackButton, handoff.AskPersonButton, learn.SaveFaqButton)
         try:
             if self.guild_id:
                 guild = discord.Object(id=self.guild_id)
@@ -93,10 +103,16 @@ class _HelpbotDiscord:
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         log.info("invite link: %s", invite_url(self.application_id))
+        handoff.check_channel(self)
 
     async def on_message(self, message: discord.Message) -> None:
-        if self.settings.discord["mentions"]:
-            await self.serving.run(answer_message(self, message))
+        await self.serving.run(answer_message(self, message))
+        await handoff.watch_thread(self, message)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Modal submissions are handled here, from their data alone (they survive a restart)."""
+        if interaction.type == discord.InteractionType.modal_submit:
+            await learn.on_modal_submit(self, interaction)
 
     async def report_error(self, interaction: discord.Interaction, error: BaseException) -> None:
         await respond.report_error(interaction, error)
@@ -165,3 +181,12 @@ class Discord(Adapter):
             await client.start(token)
         except discord.LoginFailure as exc:
             raise HelpbotError(f"DISCORD_BOT_TOKEN is invalid: {exc}") from None
+        except discord.PrivilegedIntentsRequired:
+            raise HelpbotError(message_content_refused(client.settings)) from None
+
+
+def message_content_refused(settings) -> str:
+    """What to do when Discord refuses the Message Content intent (gateway close 4014)."""
+    return (f"Discord refused the Message Content intent, which {', '.join(needs_message_content(settings))} "
+            "need(s) to read messages that do not mention the bot: turn on Message Content Intent in the "
+            "developer portal (Bot -> Privileged Gateway Intents), or remove those settings (see docs/discord.md)")

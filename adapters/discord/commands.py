@@ -12,7 +12,7 @@ from discord import app_commands
 from bot import strings
 from bot.ops.admin import admin_command
 
-from adapters.discord import respond
+from adapters.discord import handoff, respond
 from adapters.discord.access import is_admin
 from adapters.discord.render import CONTENT_MAX, Layout, fit, render
 
@@ -47,7 +47,7 @@ async def answer(interaction: discord.Interaction, text: str, private: bool) -> 
     finally:
         await live.close()
     interaction.extras[respond.AUDIT_ID] = reply.audit_id
-    layout = render(reply, client.helpbot.service, private=private)
+    layout = render(reply, client.helpbot.service, private=private, extra=handoff.buttons(client, reply))
     await (respond.replace if live.shown else respond.send)(interaction, layout)
 
 

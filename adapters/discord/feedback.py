@@ -51,10 +51,14 @@ class FeedbackButton(
         await interaction.client.serving.run(self._store(interaction))
 
     async def _store(self, interaction: discord.Interaction) -> None:
+        from adapters.discord.handoff import after_not_helpful  # handoff -> render -> this module
+
         client = interaction.client
         try:
             await asyncio.to_thread(store_feedback, client.helpbot, self.audit_id, str(interaction.user.id), self.value)
-            await interaction.response.send_message(strings.FEEDBACK_THANKS, ephemeral=True)
+            view = after_not_helpful(client, self.audit_id, interaction.message) if self.value == NOT_HELPFUL else None
+            await interaction.response.send_message(strings.FEEDBACK_THANKS, ephemeral=True,
+                                                    **({"view": view} if view else {}))
         except Exception as exc:  # noqa: BLE001 - a failed click must not go unanswered
             await client.report_error(interaction, exc)
 
@@ -65,8 +69,9 @@ def store_feedback(helpbot, audit_id: int, user_id: str, value: str) -> None:
     helpbot.audit.feedback("discord", str(audit_id), user_id, value, route, source)
 
 
-def feedback_view(reply: Reply) -> discord.ui.View | None:
-    """The buttons that fit the reply's route, or None (no audit row, an error, or nothing to rate)."""
+def feedback_view(reply: Reply, extra: tuple[discord.ui.Item, ...] = ()) -> discord.ui.View | None:
+    """The buttons that fit the reply's route, then `extra`; or None (no audit row, an error, or
+    nothing to rate)."""
     values = ROUTE_BUTTONS.get(reply.route, ())
     failed = any(r.startswith("error.") for r in reply.reasons)
     if reply.audit_id is None or not values or failed:
@@ -74,4 +79,6 @@ def feedback_view(reply: Reply) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for value in values:
         view.add_item(FeedbackButton(value, reply.audit_id))
+    for item in extra:
+        view.add_item(item)
     return view

@@ -1,17 +1,19 @@
-"""Mentions and direct messages: answered in a reply to the message, or in a thread."""
+"""Messages: mentions and DMs, new forum posts and answer-channel messages (see channels.py), answered
+in a reply to the message, in a new thread on it, or in the forum post."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 import discord
 
 from bot import strings
+from bot.handoff import quiet
 from bot.messages import Reply
 
-from adapters.discord import respond
+from adapters.discord import handoff, respond
+from adapters.discord.channels import Ask, incoming, quiet_reaction
 from adapters.discord.render import CONTENT_MAX, NO_MENTIONS, Layout, fit, render
 from adapters.live import LivePreview
 
@@ -20,52 +22,49 @@ log = logging.getLogger(__name__)
 THREAD_NAME_MAX = 100
 
 
-def addressed_to_me(client: discord.Client, message: discord.Message) -> bool:
-    """A DM, or a guild message that mentions the bot itself (or its role), not just @everyone."""
-    me = client.user
-    if me is None or message.author.bot or message.author.id == me.id:
-        return False
-    if message.guild is None:
-        return True
-    if any(user.id == me.id for user in message.mentions):
-        return True
-    own_role = message.guild.self_role
-    return own_role is not None and own_role in message.role_mentions
+class Target:
+    """Where the answer goes: the message's channel (a reply quoting it, or the forum post), or a new
+    thread on it in "thread" mode. The thread is only started when something is sent, so a message
+    the bot stays quiet on gets no empty thread. Its id is known before: a thread started on a
+    message has the message's id."""
 
+    def __init__(self, client, message: discord.Message, ask: Ask):
+        self.client, self.message, self.ask = client, message, ask
+        self.in_thread = client.settings.discord["reply_in"] == "thread" and ask.kind != "forum" \
+            and isinstance(message.channel, discord.TextChannel)
+        self.id = message.id if self.in_thread else message.channel.id
+        self._thread: discord.Thread | None = None
 
-def strip_mentions(text: str, client: discord.Client, guild: discord.Guild | None) -> str:
-    """The question without the mention of the bot (user or role mention)."""
-    me = client.user
-    patterns = [rf"<@!?{me.id}>"]
-    if guild is not None and guild.self_role is not None:
-        patterns.append(rf"<@&{guild.self_role.id}>")
-    return " ".join(re.sub("|".join(patterns), " ", text).split())
+    async def send(self, layout: Layout) -> discord.Message:
+        if self.in_thread:
+            if self._thread is None:
+                name = fit(self.ask.question, THREAD_NAME_MAX) or self.client.helpbot.service
+                self._thread = await self.message.create_thread(name=name)
+            return await self._thread.send(**layout.kwargs())
+        if self.ask.kind == "forum":  # the answer is the post's next message; no quote of its first one
+            return await self.message.channel.send(**layout.kwargs())
+        return await self.message.reply(**layout.kwargs(), mention_author=False)
 
-
-async def _target(client, message: discord.Message, question: str) -> discord.abc.Messageable:
-    """Where the answer goes: a new thread on the message in "thread" mode, else the channel."""
-    in_channel = isinstance(message.channel, discord.TextChannel)
-    if client.settings.discord["reply_in"] == "thread" and in_channel:
-        return await message.create_thread(name=fit(question, THREAD_NAME_MAX) or client.helpbot.service)
-    return message.channel
+    def typing(self):
+        return self.message.channel.typing()
 
 
 async def answer_message(client, message: discord.Message) -> None:
-    """Answer a mention or DM; failures are logged, audited and answered with a friendly error."""
-    if not addressed_to_me(client, message):
+    """Answer a message the bot should answer; failures are logged and audited, and answered with a
+    friendly error where the bot is not meant to stay quiet."""
+    ask = await incoming(client, message)
+    if ask is None:
         return
     claims = getattr(client, "claims", None)  # replicas sharing PostgreSQL: one answers each message
     if claims is not None and claims.shared and not await asyncio.to_thread(claims.claim, f"message:{message.id}"):
         log.info("discord: message %s is answered by another replica", message.id)
         return
-    question = strip_mentions(message.content, client, message.guild)
+    target = Target(client, message, ask)
+    msg = respond.to_message(client.settings, ask.question, message.author, target.id)
     audited = False
-    target = message.channel
     reply = None
     try:
-        target = await _target(client, message, question)
-        msg = respond.to_message(client.settings, question, message.author, target.id)
-        live = LivePreview(lambda text: _deliver(message, target, Layout(content=fit(text, CONTENT_MAX))),
+        live = LivePreview(lambda text: target.send(Layout(content=fit(text, CONTENT_MAX))),
                            lambda sent, text: sent.edit(content=fit(text, CONTENT_MAX), allowed_mentions=NO_MENTIONS),
                            client.settings.discord["edit_interval_s"])
         try:
@@ -74,11 +73,14 @@ async def answer_message(client, message: discord.Message) -> None:
         finally:
             await live.close()
         audited = reply.audit_id is not None
-        layout = render(reply, client.helpbot.service)
+        if ask.quiet and not live.shown and quiet(reply):
+            await stay_quiet(client, message, reply)
+            return
+        layout = render(reply, client.helpbot.service, extra=handoff.buttons(client, reply))
         if live.shown:  # the answer takes over the preview message
             await live.handle.edit(**layout.edit_kwargs())
         else:
-            await _deliver(message, target, layout)
+            await target.send(layout)
     except Exception as exc:  # noqa: BLE001 - one failing message never stops the bot
         if reply is not None and isinstance(exc, respond.DELIVERY_ERRORS):
             await respond.delivery_failed(client.helpbot, f"message {message.id}", reply.audit_id, exc)
@@ -86,16 +88,22 @@ async def answer_message(client, message: discord.Message) -> None:
             log.exception("discord message %s failed", message.id)
         try:
             if not audited:
-                msg = respond.to_message(client.settings, question, message.author, target.id)
                 await respond.audit(client.helpbot, msg, Reply("unknown", strings.ERROR, reasons=["error.discord"]))
-            await _deliver(message, target, Layout(content=strings.ERROR))
+            if not ask.quiet:
+                await target.send(Layout(content=strings.ERROR))
         except Exception:  # noqa: BLE001
             log.exception("could not report the error for message %s", message.id)
 
 
-async def _deliver(message: discord.Message, target, layout: Layout) -> discord.Message:
-    """Reply to the message (quoting it) in its channel; post plainly in a new thread.
-    Ephemeral does not exist for normal messages, so refusals are posted like answers."""
-    if target.id == message.channel.id:
-        return await message.reply(**layout.kwargs(), mention_author=False)
-    return await target.send(**layout.kwargs())
+async def stay_quiet(client, message: discord.Message, reply: Reply) -> None:
+    """Nothing useful to say in a forum or answer channel: no message, at most the configured reaction.
+    The audit row is there already (written by the pipeline)."""
+    log.info("discord: quiet on message %s (route %s)", message.id, reply.route)
+    emoji = quiet_reaction(client.settings)
+    if not emoji:
+        return
+    try:
+        await message.add_reaction(emoji)
+    except discord.HTTPException as exc:  # a missing Add Reactions permission must not look like a crash
+        log.warning("discord: cannot add the reaction %r to message %s (%s %s): give the bot Add Reactions "
+                    "or set [discord] quiet_reaction = \"\"", emoji, message.id, exc.status, exc.text)

@@ -105,10 +105,11 @@ def closest_embed(reply: Reply) -> discord.Embed:
     return embed
 
 
-def render(reply: Reply, service: str, private: bool = False) -> Layout:
-    """The Discord layout of `reply`, with its feedback buttons; `private` makes it ephemeral."""
+def render(reply: Reply, service: str, private: bool = False, extra: tuple[discord.ui.Item, ...] = ()) -> Layout:
+    """The Discord layout of `reply`, with its feedback buttons and the `extra` ones ("Ask a person");
+    `private` makes it ephemeral."""
     ephemeral = private or reply.ephemeral
-    view = feedback_view(reply)
+    view = feedback_view(reply, extra)
     if reply.route in ANSWER_ROUTES and reply.answer:
         return Layout(embeds=[answer_embed(reply, service)], view=view, ephemeral=ephemeral)
     if reply.route == "unknown" and "closest_sections" in reply.reasons:

@@ -34,6 +34,18 @@ async def delivery_failed(helpbot, what: str, audit_id: int | None, error: BaseE
         await asyncio.to_thread(helpbot.audit.add_reason, audit_id, DELIVERY_FAILED)
 
 
+async def first_claim(interaction: discord.Interaction) -> bool:
+    """Replicas sharing PostgreSQL on one shard all receive each button click and form: True on the
+    one replica that claims it (always True for a single process)."""
+    claims = getattr(interaction.client, "claims", None)
+    if claims is None or not claims.shared:
+        return True
+    if await asyncio.to_thread(claims.claim, f"interaction:{interaction.id}"):
+        return True
+    log.info("discord: interaction %s is handled by another replica", interaction.id)
+    return False
+
+
 def conversation_id(channel_id: int | None, user_id: int) -> str:
     """Follow-ups group per channel (or thread) and user."""
     return f"discord:{channel_id}:{user_id}"

@@ -28,12 +28,14 @@ from adapters.slack.commands import handle_command
 from adapters.slack.connect import NETWORK_ERRORS, Identity, count_rate_limits
 from adapters.slack.response_url import ResponseUrl, ResponseUrlError
 from adapters.slack.front import VERIFIED
+from adapters.slack.handoff import SlackHandoff
 from adapters.live import LivePreview
 from adapters.slack.format import FEEDBACK_ACTIONS, escape, parse_feedback_value, preview_mrkdwn, reply_blocks, to_plain
 from bot import strings
 from bot.config import Settings
 from bot.core.events import EventClaims
 from bot.core.store_shared import SharedThreads
+from bot.handoff import quiet
 from bot.messages import Message, Reply
 
 log = logging.getLogger("helpbot.slack")
@@ -103,6 +105,8 @@ class SlackAdapter:
         self.app.event("message")(self._on_message)
         self.app.command(self.conf["command"])(self._on_command)
         self.app.action(re.compile(r"^helpbot_feedback_"))(self._on_feedback)
+        self.handoff = SlackHandoff(self, settings)  # "Ask a person", "Save as FAQ" (adapters/slack/handoff.py)
+        self.handoff.register(self.app)
         self.app.error(self._on_error)
 
     # -- the workspace an event came from -----------------------------------------------------
@@ -204,11 +208,15 @@ class SlackAdapter:
         thread_ts = event.get("thread_ts")
         mentioned = f"<@{self.identity.user_id}" in (event.get("text") or "")
         dm = event.get("channel_type") == "im"
+        if thread_ts and not dm and event["channel"] == self.handoff.rules.handoff:
+            await self.handoff.heard(event)  # a person answering a handoff: "answered by people"
         # A thread the bot answered in, on this replica or (shared store) on another one.
         follow_up = bool(thread_ts) and not dm and not mentioned and await self._followed(event["channel"], thread_ts)
+        # [slack] answer_channels: every new top-level message from a person, without a mention.
+        asked_here = not thread_ts and not dm and not mentioned and event["channel"] in self.handoff.rules.answer
         # A mention in a channel also arrives as app_mention; answer it there only.
-        if dm or (follow_up and not mentioned):
-            await self._tracked(self._answer_event(event, body.get("event_id")))
+        if dm or (follow_up and not mentioned) or asked_here:
+            await self._tracked(self._answer_event(event, body.get("event_id"), quiet_here=asked_here))
         else:
             self._event_done(body.get("event_id"), answered=True)  # not for us: nothing to retry
 
@@ -246,7 +254,9 @@ class SlackAdapter:
             await asyncio.to_thread(
                 self.bot.audit.feedback, "slack", str(data["ref"]), user, value, str(data.get("route", "")), str(data.get("source", ""))
             )
-        await respond(text=strings.FEEDBACK_THANKS, response_type="ephemeral", replace_original=False)
+        offer = self.handoff.after_not_helpful(data, body) if value == "not_helpful" else None  # "Ask a person"
+        await respond(text=strings.FEEDBACK_THANKS, response_type="ephemeral", replace_original=False,
+                      **({"blocks": offer} if offer else {}))
 
     async def _on_error(self, error, body) -> None:
         body = body if isinstance(body, dict) else {}
@@ -264,7 +274,9 @@ class SlackAdapter:
         return Message(text, platform="slack", user_id=user, channel_id=channel,
                        conversation_id=f"slack:{channel}:{conversation}", is_admin=await self.admins.is_admin(user), raw=raw)
 
-    async def _answer_event(self, event: dict, event_id: str | None = None) -> None:
+    async def _answer_event(self, event: dict, event_id: str | None = None, quiet_here: bool = False) -> None:
+        """Answer one message in its thread. `quiet_here` (answer channels): post nothing when the
+        bot has nothing useful to say (bot.handoff.quiet), an emoji reaction at most."""
         channel, user, ts = event["channel"], event["user"], event["ts"]
         dm = event.get("channel_type") == "im"
         thread_ts = event.get("thread_ts") or (None if dm else ts)
@@ -282,8 +294,11 @@ class SlackAdapter:
                 reply = Reply("unknown", strings.ERROR, reasons=["error.slack"], ephemeral=True)
             finally:
                 await live.close()
+            if quiet_here and quiet(reply):
+                await self._stay_quiet(channel, ts, live.handle)
+                return
             try:
-                await self.post_reply(reply, channel, user, thread_ts, dm, replace=live.handle)
+                await self.post_reply(reply, channel, user, thread_ts, dm, replace=live.handle, question_ts=ts)
             except Exception as exc:  # noqa: BLE001
                 answered = False
                 await self.delivery_failed(reply, channel, exc)
@@ -317,12 +332,24 @@ class SlackAdapter:
 
         return LivePreview(post, edit, self.conf["edit_interval_s"])
 
+    async def _stay_quiet(self, channel: str, ts: str, preview: str | None) -> None:
+        """Nothing useful to say in an answer channel: no reply; the quiet reaction, if one is set."""
+        name = self.handoff.rules.quiet_reaction
+        try:
+            if preview:
+                await self.client.chat_delete(channel=channel, ts=preview)
+            if name:
+                await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except Exception as exc:  # noqa: BLE001 - cosmetic: nothing was posted either way
+            log.debug("slack: staying quiet in %s: %s", channel, exc)
+
     async def post_reply(self, reply: Reply, channel: str, user: str, thread_ts: str | None, dm: bool,
-                         replace: str | None = None) -> None:
+                         replace: str | None = None, question_ts: str | None = None) -> None:
         """Public reply in the thread; ephemeral replies via chat.postEphemeral (in DMs, just posted).
         `replace`: the ts of a preview message, which the reply takes over (or which is deleted
-        when the reply must be ephemeral)."""
+        when the reply must be ephemeral). `question_ts`: the question, for "Ask a person"."""
         text, blocks = reply_blocks(reply)
+        blocks = self.handoff.blocks_for(reply, blocks, channel, question_ts)
         if replace and (dm or not reply.ephemeral):
             await self.client.chat_update(channel=channel, ts=replace, text=text, blocks=blocks)
             if thread_ts and not dm:

@@ -75,6 +75,7 @@ async def _ask(adapter, body: dict, question: str, respond, command: str) -> Non
     finally:
         await live.close()
     text, blocks = reply_blocks(reply)
+    blocks = adapter.handoff.blocks_for(reply, blocks, channel, None)  # "Ask a person" (no message to link)
     await _deliver(adapter, respond, reply, channel, user, text=text, blocks=blocks, replace_original=live.shown)
 
 

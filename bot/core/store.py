@@ -83,6 +83,7 @@ def purge_shared_state(cutoff: str) -> list[tuple[str, list]]:
 
     return [
         ("delete from events where ts < ?", [events_cutoff(cutoff)]),
+        ("delete from handoffs where ts < ?", [cutoff]),  # "Ask a person" rows live as long as the audit log
         ("delete from threads where ts < ?", [max(cutoff, ago_iso(THREADS_TTL_S))]),
         ("delete from turns where ts < ?", [max(cutoff, ago_iso(TURNS_TTL_S))]),
         ("delete from guard_recent where at < ?", [_time.time() - GUARD_TTL_S]),

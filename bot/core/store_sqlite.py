@@ -81,6 +81,20 @@ def m003_shared_state(db: sqlite_utils.Database) -> None:
     db["events"].add_column("body", str)  # the event while it is in flight (another replica may take it over)
 
 
+HANDOFF_COLUMNS = {"id": int, "ts": str, "platform": str, "audit_id": int, "user_hash": str, "channel": str,
+                   "message_ref": str, "question": str, "bot_reply": str, "post_ref": str, "state": str, "error": str,
+                   "answered_at": str, "answer": str, "answered_by": str, "faq_id": str, "saved_at": str, "saved_by": str}
+
+
+@migrations()
+def m004_handoffs(db: sqlite_utils.Database) -> None:
+    """"Ask a person": one row per handoff, updated as people answer it and an admin saves it (bot/handoff/)."""
+    db["handoffs"].create(HANDOFF_COLUMNS, pk="id")
+    db["handoffs"].create_index(["ts"])
+    db["handoffs"].create_index(["platform", "audit_id"], unique=True)  # one handoff per answer
+    db["handoffs"].create_index(["platform", "post_ref"])
+
+
 class SqliteStore(Store):
     engine = "sqlite"
     shared = False  # one process: event de-duplication stays in the adapters' memory

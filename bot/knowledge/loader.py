@@ -230,43 +230,58 @@ def _faq_chunks(root: Path, errors: list[str], cache: ParseCache | None = None) 
     for path in sorted(faq.glob("*.y*ml")) if faq else []:
         rel = path.relative_to(root).as_posix()
         data = _load_yaml(root, path, rel, errors, cache)
-        if data is None:
+        if data is not None:
+            chunks += faq_file_chunks(data, rel, errors)
+    return chunks
+
+
+def parse_faq_text(text: str, rel: str) -> tuple[list[Chunk], list[str]]:
+    """One FAQ file's text checked as the loader checks it: (chunks, errors). For writers
+    (bot/handoff/learn.py) that validate a file before putting it in place."""
+    errors: list[str] = []
+    data = _parse_yaml(text, rel, errors)
+    chunks = faq_file_chunks(data, rel, errors) if data is not None else []
+    return chunks, errors
+
+
+def faq_file_chunks(data: Any, rel: str, errors: list[str]) -> list[Chunk]:
+    """The entries of one parsed FAQ file; problems are added to `errors`."""
+    chunks: list[Chunk] = []
+    if not isinstance(data, list):
+        errors.append(f"{rel}: must be a YAML list of entries (`- id: ...`)")
+        return chunks
+    for n, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            errors.append(f"{rel}: entry {n} must be a mapping with id, questions, answer")
             continue
-        if not isinstance(data, list):
-            errors.append(f"{rel}: must be a YAML list of entries (`- id: ...`)")
+        line = entry.pop("__line__", 0)
+        where = f"{rel}:{line}"
+        for key in sorted(set(entry) - FAQ_KEYS, key=str):
+            errors.append(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(FAQ_KEYS))})")
+        entry_id = entry.get("id")
+        if not isinstance(entry_id, str) or not entry_id.strip():
+            errors.append(f"{where}: `id` is required")
             continue
-        for n, entry in enumerate(data, start=1):
-            if not isinstance(entry, dict):
-                errors.append(f"{rel}: entry {n} must be a mapping with id, questions, answer")
-                continue
-            line = entry.pop("__line__", 0)
-            where = f"{rel}:{line}"
-            for key in sorted(set(entry) - FAQ_KEYS, key=str):
-                errors.append(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(FAQ_KEYS))})")
-            entry_id = entry.get("id")
-            if not isinstance(entry_id, str) or not entry_id.strip():
-                errors.append(f"{where}: `id` is required")
-                continue
-            questions = entry.get("questions")
-            if not _strings(questions) or not [q for q in questions if q.strip()]:
-                errors.append(f"{where}: {entry_id}: `questions` must be a list of one or more phrasings")
-                continue
-            answer = entry.get("answer")
-            if not isinstance(answer, str) or not answer.strip():
-                errors.append(f"{where}: {entry_id}: `answer` is empty")
-                continue
-            url = entry.get("url")
-            if url is not None and not isinstance(url, str):
-                errors.append(f"{where}: {entry_id}: `url` must be text")
-                continue
-            tags = entry.get("tags") or []
-            if not _strings(tags):
-                errors.append(f"{where}: {entry_id}: `tags` must be a list of strings")
-                continue
-            phrasings = tuple(q.strip() for q in questions if q.strip())
-            chunks.append(
-                Chunk(entry_id.strip(), "faq", phrasings[0], url, answer.strip(), phrasings, tuple(tags), rel, line)
-            )
+        questions = entry.get("questions")
+        if not _strings(questions) or not [q for q in questions if q.strip()]:
+            errors.append(f"{where}: {entry_id}: `questions` must be a list of one or more phrasings")
+            continue
+        answer = entry.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            errors.append(f"{where}: {entry_id}: `answer` is empty")
+            continue
+        url = entry.get("url")
+        if url is not None and not isinstance(url, str):
+            errors.append(f"{where}: {entry_id}: `url` must be text")
+            continue
+        tags = entry.get("tags") or []
+        if not _strings(tags):
+            errors.append(f"{where}: {entry_id}: `tags` must be a list of strings")
+            continue
+        phrasings = tuple(q.strip() for q in questions if q.strip())
+        chunks.append(
+            Chunk(entry_id.strip(), "faq", phrasings[0], url, answer.strip(), phrasings, tuple(tags), rel, line)
+        )
     return chunks
 
 

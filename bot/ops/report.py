@@ -42,6 +42,30 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _handoff_section(handoffs: dict | None) -> list[str]:
+    """Handoffs per day, answered by people, became FAQ entries; the questions people had to answer."""
+    if not handoffs:
+        return []
+    days = [d["day"] for d in handoffs["daily"]]
+    series = {k: [d[k] for d in handoffs["daily"]] for k in ("requested", "answered", "saved")}
+    return [
+        "<h2>People answering</h2>",
+        '<p class="muted">"Ask a person" requests, how many people answered in the handoff thread, and how many '
+        'answers an admin saved as FAQ entries ("Save as FAQ").</p>',
+        '<div class="cards">',
+        _card("handoffs", str(handoffs["total"])),
+        _card("answered by people", str(handoffs["answered"])),
+        _card("became FAQ entries", str(handoffs["saved"])),
+        *([_card("could not be posted", str(handoffs["failed"]))] if handoffs["failed"] else []),
+        "</div>",
+        svg.line_chart(days, series, {"requested": "#f9a825", "answered": "#1565c0", "saved": "#2e7d32"},
+                       "Handoffs per day") if days else "",
+        "<h3>Questions people had to answer</h3>",
+        _table(["times", "question", "FAQ entry"],
+               [[q["count"], q["text"], q["faq_id"] or "not saved yet"] for q in handoffs["answered_questions"]]),
+    ]
+
+
 def render_report(stats: dict, title: str = "helpbot report", now: dt.datetime | None = None) -> str:
     """The report page for `stats` from `compute_stats`."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -97,6 +121,7 @@ def render_report(stats: dict, title: str = "helpbot report", now: dt.datetime |
                 for g in gaps
             ],
         ),
+        *_handoff_section(stats.get("handoffs")),
         "<h2>Feedback</h2>",
         _table(["rating", "count", "share"], [[k.replace("_", " "), fb["counts"][k], f"{fb['ratios'][k]:.0%}"] for k in fb["counts"]]),
         "<h2>Block reasons</h2>",

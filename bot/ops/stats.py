@@ -105,6 +105,37 @@ def compute_stats(db, days: float = 7, embedder=None, gap_threshold: float = 0.6
         "daily": [
             {"day": day, "routes": dict(daily[day]), "latency_ms": _pct(daily_latency[day])} for day in sorted(daily)
         ],
+        "handoffs": handoff_stats(db, since, gap_limit),
+    }
+
+
+def handoff_stats(db, since: str, limit: int = 10) -> dict:
+    """The learning loop: "Ask a person" requests per day, how many people answered, how many
+    became FAQ entries, and the questions people had to answer (not yet saved first)."""
+    rows = db.execute("select ts, state, answered_at, faq_id, saved_at, question from handoffs where ts >= ? "
+                      "order by ts", [since]).fetchall()
+    daily: dict[str, Counter] = defaultdict(Counter)
+    asked: dict[str, dict] = {}
+    answered = saved = failed = 0
+    for ts, state, answered_at, faq_id, saved_at, question in rows:
+        daily[ts[:10]]["requested"] += 1
+        failed += state == "failed"
+        if answered_at:
+            answered += 1
+            daily[answered_at[:10]]["answered"] += 1
+        if faq_id:
+            saved += 1
+            daily[(saved_at or ts)[:10]]["saved"] += 1
+        if answered_at and question:
+            item = asked.setdefault(" ".join(question.lower().split()), {"text": question, "count": 0, "faq_id": ""})
+            item["count"] += 1
+            item["faq_id"] = item["faq_id"] or faq_id or ""
+    questions = sorted(asked.values(), key=lambda q: (bool(q["faq_id"]), -q["count"], q["text"]))
+    return {
+        "total": len(rows), "answered": answered, "saved": saved, "failed": failed,
+        "daily": [{"day": day, **{k: daily[day].get(k, 0) for k in ("requested", "answered", "saved")}}
+                  for day in sorted(daily)],
+        "answered_questions": questions[:limit],
     }
 
 
@@ -130,6 +161,7 @@ def format_stats(stats: dict) -> str:
                      "audit reason delivery.failed, metric helpbot_delivery_failures_total)")
     llm = stats["llm"]
     lines.append(f"LLM-written answers: {llm['generated']} of {llm['answered']} ({llm['share']:.0%})")
+    lines += format_handoffs(stats.get("handoffs"))
     if stats.get("unanswered_without_text"):
         lines.append(f"Coverage gaps: {stats['unanswered_without_text']} unanswered messages have no stored text "
                      "([audit] store_text = false), so they are not grouped or listed")
@@ -142,3 +174,19 @@ def format_stats(stats: dict) -> str:
             if stats[key]:
                 lines.append(f"{label}: " + "; ".join(f"{q['text']} ({q['count']})" for q in stats[key]))
     return "\n".join(lines)
+
+
+def format_handoffs(handoffs: dict | None) -> list[str]:
+    """The learning loop's lines in `helpbot stats` (none when nobody asked for a person)."""
+    if not handoffs or not handoffs["total"]:
+        return []
+    lines = [f"Handoffs (Ask a person): {handoffs['total']}, answered by people {handoffs['answered']}, "
+             f"became FAQ entries {handoffs['saved']}"
+             + (f", could not be posted {handoffs['failed']} (see the log: is the bot in the handoff channel?)"
+                if handoffs["failed"] else "")]
+    if handoffs["answered_questions"]:
+        lines.append("Questions people had to answer:")
+        for q in handoffs["answered_questions"]:
+            saved = f"saved as {q['faq_id']}" if q["faq_id"] else "not saved as FAQ yet"
+            lines.append(f"  {q['count']:>4}x  {q['text']}  ({saved})")
+    return lines

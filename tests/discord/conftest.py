@@ -34,10 +34,11 @@ def start_bot(monkeypatch):
     from adapters.discord import create_client
 
     @asynccontextmanager
-    async def run(core, guild_id=fake_discord.GUILD_ID, shards_in_fake=1, **discord):
+    async def run(core, guild_id=fake_discord.GUILD_ID, shards_in_fake=1, handoff=None, **discord):
         fake = await fake_discord.FakeDiscord(shards=shards_in_fake).start()
         fake.patch(monkeypatch)
-        client = create_client(core, discord_settings(**discord), guild_id=guild_id, guild_ready_timeout=0.01)
+        settings = discord_settings(handoff, **discord)
+        client = create_client(core, settings, guild_id=guild_id, guild_ready_timeout=0.01)
         task = asyncio.create_task(client.start(fake_discord.TOKEN))
         ready = asyncio.create_task(client.wait_until_ready())
         try:

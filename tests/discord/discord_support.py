@@ -31,9 +31,11 @@ def make_helpbot(home: Path, knowledge: Path | None = None):
         return HelpBot(load_settings(None), knowledge)
 
 
-def discord_settings(**discord):
-    """Settings for the client: ADMIN and ADMIN_ROLE_ID are admins; any [discord] overrides."""
+def discord_settings(handoff: dict | None = None, **discord):
+    """Settings for the client: ADMIN and ADMIN_ROLE_ID are admins; any [discord] overrides, and
+    [handoff] ones in `handoff`."""
     settings = load_settings(None, env={})
     settings.discord.update(admin_users=[fake_discord.ADMIN["id"]], admin_roles=[str(fake_discord.ADMIN_ROLE_ID)])
     settings.discord.update(discord)
+    settings.handoff.update(handoff or {})
     return settings

@@ -29,6 +29,11 @@ DM_CHANNEL_ID = 1100000000000000012
 ADMIN_ROLE_ID = 1100000000000000020
 BOT_ROLE_ID = 1100000000000000021
 OWNER_ID = 1100000000000000030
+HELP_CHANNEL_ID = 1100000000000000013  # a text channel the tests list in [discord] answer_channels
+FORUM_ID = 1100000000000000014  # a forum channel (type 15) the tests list in [discord] forum_channels
+HANDOFF_CHANNEL_ID = 1100000000000000015  # a text channel for [handoff] discord_channel
+LOCKED_CHANNEL_ID = 1100000000000000016  # a text channel the bot may see but not post in (403)
+MESSAGE_CONTENT = 1 << 15  # the privileged Message Content intent bit
 
 BOT_USER = {"id": str(BOT_ID), "username": "helpbot", "discriminator": "0", "global_name": None, "avatar": None, "bot": True}
 
@@ -51,8 +56,28 @@ def _role(role_id: int, name: str, position: int, **extra) -> dict[str, Any]:
             "hoist": False, "managed": False, "mentionable": False, "flags": 0, **extra}
 
 
+# What everyone may do in the fake server (a usual community server), and what the locked channel denies.
+EVERYONE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, send_messages_in_threads=True, create_public_threads=True,
+    embed_links=True, read_message_history=True, add_reactions=True).value
+LOCKED = discord.Permissions(send_messages=True, create_public_threads=True).value
+
+
 def _member(u: dict[str, Any], roles: list[int]) -> dict[str, Any]:
     return {"user": u, "roles": [str(r) for r in roles], "joined_at": now_iso(), "deaf": False, "mute": False, "flags": 0}
+
+
+def _guild_channels() -> list[dict[str, Any]]:
+    def text(cid: int, name: str, position: int, kind: int = 0) -> dict[str, Any]:
+        return {"id": str(cid), "type": kind, "name": name, "position": position, "permission_overwrites": [],
+                "nsfw": False, "parent_id": None, "guild_id": str(GUILD_ID)}
+
+    forum = {**text(FORUM_ID, "questions", 2, kind=15), "available_tags": [], "default_reaction_emoji": None,
+             "default_sort_order": None, "default_forum_layout": 0, "flags": 0}
+    locked = text(LOCKED_CHANNEL_ID, "announcements", 4)
+    locked["permission_overwrites"] = [{"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(LOCKED)}]
+    return [text(CHANNEL_ID, "general", 0), text(HELP_CHANNEL_ID, "help", 1), forum,
+            text(HANDOFF_CHANNEL_ID, "support", 3), locked]
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -72,9 +97,13 @@ class Request:
 class FakeDiscord:
     """REST under http://127.0.0.1:PORT/api/v10, gateway at ws://127.0.0.1:PORT/gateway/."""
 
-    def __init__(self, shards: int = 1, forbidden_guilds: tuple[int, ...] = ()):
+    def __init__(self, shards: int = 1, forbidden_guilds: tuple[int, ...] = (), message_content_allowed: bool = True):
         self.shards = shards
         self.forbidden_guilds = {str(g) for g in forbidden_guilds}  # command sync answers 403 there
+        # False: the portal's Message Content toggle is off, so asking for it closes the gateway (4014)
+        self.message_content_allowed = message_content_allowed
+        self.channels: dict[int, dict[str, Any]] = {int(c["id"]): c for c in _guild_channels()}
+        self.forbidden_channels = {LOCKED_CHANNEL_ID}  # posting there answers 403 Missing Permissions
         self.requests: list[Request] = []
         self.identifies: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
@@ -224,11 +253,41 @@ class FakeDiscord:
             return 204, None
         if m == "POST" and re.fullmatch(r"/channels/\d+/typing", p):
             return 204, None
+        parts = p.split("/")
+        if p.startswith("/channels/") and m != "GET" and int(parts[2]) in self.forbidden_channels:
+            return 403, {"message": "Missing Permissions", "code": 50013}
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages", p):
-            return 200, self.store_message(r.json, channel_id=int(p.split("/")[2]))
+            return 200, self.store_message(r.json, channel_id=int(parts[2]))
         if m == "POST" and re.fullmatch(r"/channels/\d+/messages/\d+/threads", p):
-            return 201, self._thread(int(p.split("/")[2]), r.json)
+            return 201, self._thread(int(parts[2]), r.json, int(parts[4]))
+        if m == "POST" and re.fullmatch(r"/channels/\d+/threads", p) and "message" in (r.json or {}):
+            mid = self.snowflake()  # a new forum post: the thread and its first message share an id
+            thread = self._thread(int(parts[2]), r.json, mid)
+            first = self.store_message(r.json["message"], channel_id=mid)
+            self.messages[mid] = self.messages.pop(int(first["id"]))
+            first["id"] = str(mid)
+            return 201, {**thread, "message": first}
+        if m == "PUT" and re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", p):
+            return 204, None
+        if m == "GET" and re.fullmatch(r"/channels/\d+", p):
+            channel = self.channels.get(int(parts[2]))
+            return (200, channel) if channel else (404, {"message": "Unknown Channel", "code": 10003})
+        if m == "GET" and re.fullmatch(r"/channels/\d+/messages/\d+", p):
+            message = self.messages.get(int(parts[4]))
+            return (200, message) if message else (404, {"message": "Unknown Message", "code": 10008})
+        if m == "GET" and re.fullmatch(r"/channels/\d+/messages", p):
+            return 200, self._history(int(parts[2]), r.query)
         return 404, {"message": f"Unknown route in the fake: {m} {p}", "code": 0}
+
+    def _history(self, channel_id: int, query: dict[str, str]) -> list[dict[str, Any]]:
+        """A channel's messages, newest first, as GET /channels/{id}/messages answers."""
+        found = sorted((m for m in self.messages.values() if m["channel_id"] == str(channel_id)),
+                       key=lambda m: int(m["id"]), reverse=True)
+        if "before" in query:
+            found = [m for m in found if int(m["id"]) < int(query["before"])]
+        if "after" in query:
+            found = [m for m in found if int(m["id"]) > int(query["after"])]
+        return found[: int(query.get("limit", 50))]
 
     @staticmethod
     def _edit(message: dict[str, Any] | None, body: dict[str, Any]) -> tuple[int, Any]:
@@ -243,7 +302,7 @@ class FakeDiscord:
                 "flags": 0, "summary": "", "bot": BOT_USER}
 
     def _command(self, c: dict[str, Any]) -> dict[str, Any]:
-        return {**c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1",
+        return {"description": "", **c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1",
                 "default_member_permissions": c.get("default_member_permissions"), "type": c.get("type", 1)}
 
     def _callback(self, interaction_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +314,11 @@ class FakeDiscord:
             out["resource"] = {"type": 4, "message": self.store_message(body.get("data") or {}, webhook=True)}
         return out
 
+    def modal_for(self, interaction: dict[str, Any]) -> dict[str, Any] | None:
+        """The modal (callback type 9) the bot opened in answer to `interaction`, if any."""
+        found = self.find("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
+        return found[0].json["data"] if found and found[0].json["type"] == 9 else None
+
     def store_message(self, body: dict[str, Any], channel_id: int = CHANNEL_ID, webhook: bool = False) -> dict[str, Any]:
         """Keep a message the bot sent (or one a test places as sent earlier); return its payload."""
         mid = self.snowflake()
@@ -265,16 +329,29 @@ class FakeDiscord:
             "author": BOT_USER, "attachments": [], "mentions": [], "mention_roles": [], "mention_everyone": False,
             "pinned": False, "tts": False, "timestamp": now_iso(), "edited_timestamp": None,
         }
+        if body.get("message_reference"):
+            ref = body["message_reference"]
+            message["message_reference"] = {"message_id": str(ref["message_id"]), "channel_id": str(channel_id),
+                                            "guild_id": str(GUILD_ID)}
         if webhook:
             message["webhook_id"] = str(APP_ID)
+        elif channel_id in self.channels:
+            message["guild_id"] = str(GUILD_ID)
         self.messages[mid] = message
         return message
 
-    def _thread(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def _thread(self, channel_id: int, body: dict[str, Any], message_id: int | None = None,
+                owner: int = BOT_ID) -> dict[str, Any]:
+        """A new public thread (on `message_id`: its id is the message's, as on Discord). A thread
+        the bot starts is announced to it with THREAD_CREATE, as Discord does."""
         meta = {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": now_iso(), "locked": False}
-        return {"id": str(self.snowflake()), "type": 11, "guild_id": str(GUILD_ID), "parent_id": str(channel_id),
-                "name": body.get("name", ""), "owner_id": str(BOT_ID), "thread_metadata": meta,
-                "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0}
+        thread = {"id": str(message_id or self.snowflake()), "type": 11, "guild_id": str(GUILD_ID),
+                  "parent_id": str(channel_id), "name": body.get("name", ""), "owner_id": str(owner),
+                  "thread_metadata": meta, "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0}
+        self.channels[int(thread["id"])] = thread
+        if owner == BOT_ID and self._sessions:
+            asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}))
+        return thread
 
     # -- gateway -------------------------------------------------------------------------------
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -291,6 +368,9 @@ class FakeDiscord:
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif payload["op"] == 2:
                 self.identifies.append(payload["d"])
+                if payload["d"]["intents"] & MESSAGE_CONTENT and not self.message_content_allowed:
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
+                    break
                 self._sessions.append((ws, seq))
                 await self._send(ws, seq, "READY", self._ready(payload["d"]))
                 await self._send(ws, seq, "GUILD_CREATE", self.guild())
@@ -310,25 +390,52 @@ class FakeDiscord:
         return ready
 
     def guild(self) -> dict[str, Any]:
-        roles = [_role(GUILD_ID, "@everyone", 0), _role(ADMIN_ROLE_ID, "helpdesk", 1),
+        roles = [_role(GUILD_ID, "@everyone", 0, permissions=str(EVERYONE_PERMISSIONS)), _role(ADMIN_ROLE_ID, "helpdesk", 1),
                  _role(BOT_ROLE_ID, "helpbot", 2, managed=True, tags={"bot_id": str(BOT_ID)})]
-        channel = {"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0,
-                   "permission_overwrites": [], "nsfw": False, "parent_id": None, "guild_id": str(GUILD_ID)}
+        channels = [c for c in self.channels.values() if c["type"] != 11]
         return {"id": str(GUILD_ID), "name": "Loopback", "owner_id": str(OWNER_ID), "roles": roles,
-                "channels": [channel], "threads": [], "members": [_member(BOT_USER, [BOT_ROLE_ID])],
+                "channels": channels, "threads": [], "members": [_member(BOT_USER, [BOT_ROLE_ID])],
                 "member_count": 2, "emojis": [], "stickers": [], "features": [], "unavailable": False,
                 "large": False, "joined_at": now_iso(), "voice_states": [], "presences": [],
                 "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": []}
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH event on the first gateway session (shard 0)."""
+        """Send a DISPATCH event on the first gateway session (shard 0). A guild message reaches a
+        client without the Message Content intent with its text removed, as on Discord (unless it
+        mentions the bot)."""
         ws, seq = self._sessions[0]
         self.dispatched[int(data["id"])] = time.perf_counter()
+        if event == "MESSAGE_CREATE" and "guild_id" in data:
+            intents = self.identifies[-1]["intents"]
+            mentioned = any(u["id"] == str(BOT_ID) for u in data.get("mentions", ())) \
+                or str(BOT_ROLE_ID) in data.get("mention_roles", ())  # the bot's own role counts here
+            if not intents & MESSAGE_CONTENT and not mentioned and data["author"]["id"] != str(BOT_ID):
+                data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         await self._send(ws, seq, event, data)
+
+    async def post(self, content: str, *, author: dict[str, Any], channel_id: int = CHANNEL_ID,
+                   **extra) -> dict[str, Any]:
+        """A person posts a message in a guild channel or thread: stored (history) and dispatched."""
+        message = self.message_create(content, author=author, channel_id=channel_id, **extra)
+        self.messages[int(message["id"])] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def forum_post(self, title: str, content: str, *, author: dict[str, Any],
+                         forum_id: int = FORUM_ID) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A person opens a forum post: THREAD_CREATE (the post), then MESSAGE_CREATE for its first
+        message, whose id is the thread's (Discord's order and ids)."""
+        mid = self.snowflake()
+        thread = self._thread(forum_id, {"name": title}, mid, owner=int(author["id"]))
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        message = self.message_create(content, author=author, channel_id=mid, message_id=mid)
+        self.messages[mid] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return thread, message
 
     # -- payloads (shaped like Discord's documented ones) --------------------------------------
     def _interaction(self, kind: int, data: dict[str, Any], author: dict[str, Any], roles: list[int] | None,
-                     dm: bool, **extra) -> dict[str, Any]:
+                     dm: bool, channel_id: int | str = CHANNEL_ID, **extra) -> dict[str, Any]:
         iid = self.snowflake()
         payload: dict[str, Any] = {
             "id": str(iid), "application_id": str(APP_ID), "type": kind, "token": f"itoken-{iid}", "version": 1,
@@ -341,9 +448,9 @@ class FakeDiscord:
                            authorizing_integration_owners={"1": author["id"]})
         else:
             member = {**_member(author, roles or []), "permissions": "2248473465835073"}
-            payload.update(guild_id=str(GUILD_ID), channel_id=str(CHANNEL_ID), member=member, context=0,
-                           guild_locale="en-US", authorizing_integration_owners={"0": str(GUILD_ID)},
-                           channel={"id": str(CHANNEL_ID), "type": 0, "name": "general", "guild_id": str(GUILD_ID)})
+            channel = self.channels[int(channel_id)]
+            payload.update(guild_id=str(GUILD_ID), channel_id=channel["id"], member=member, context=0,
+                           guild_locale="en-US", authorizing_integration_owners={"0": str(GUILD_ID)}, channel=channel)
         return payload
 
     def slash(self, name: str, options: dict[str, Any] | None = None, *, author: dict[str, Any],
@@ -356,20 +463,48 @@ class FakeDiscord:
         data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts}
         return self._interaction(2, data, author, roles, dm)
 
-    def click(self, message: dict[str, Any], custom_id: str, *, author: dict[str, Any]) -> dict[str, Any]:
-        """A button click (component interaction, type 3) on a message the bot sent."""
+    def click(self, message: dict[str, Any], custom_id: str, *, author: dict[str, Any],
+              roles: list[int] | None = None) -> dict[str, Any]:
+        """A button click (component interaction, type 3) on a message the bot sent, in its channel."""
         data = {"custom_id": custom_id, "component_type": 2}
-        return self._interaction(3, data, author, [], False, message=message)
+        channel_id = message["channel_id"] if int(message["channel_id"]) in self.channels else str(CHANNEL_ID)
+        return self._interaction(3, data, author, roles, False, message=message, channel_id=channel_id)
+
+    def message_command(self, name: str, target: dict[str, Any], *, author: dict[str, Any],
+                        roles: list[int] | None = None) -> dict[str, Any]:
+        """A message context-menu command (type 2, command type 3) on `target`, in its channel."""
+        data = {"id": str(self.snowflake()), "name": name, "type": 3, "target_id": target["id"],
+                "resolved": {"messages": {target["id"]: target}}}
+        return self._interaction(2, data, author, roles, False, channel_id=target["channel_id"])
+
+    def submit(self, modal: dict[str, Any], values: dict[str, str], *, author: dict[str, Any],
+               roles: list[int] | None = None, channel_id: int | str = CHANNEL_ID) -> dict[str, Any]:
+        """A modal submission (type 5) of `modal` (as the bot sent it) with `values` by input
+        custom_id; inputs not in `values` keep the text the bot prefilled."""
+        rows = []
+        for row in modal["components"]:
+            inputs = [row["component"]] if row["type"] == 18 else row["components"]
+            for item in inputs:
+                rows.append({"type": 1, "components": [{"type": 4, "custom_id": item["custom_id"],
+                                                        "value": values.get(item["custom_id"], item.get("value", ""))}]})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        return self._interaction(5, data, author, roles, False, channel_id=channel_id)
 
     def message_create(self, content: str, *, author: dict[str, Any], mentions: list[dict[str, Any]] = (),
-                       dm: bool = False, mention_roles: list[int] = (), everyone: bool = False) -> dict[str, Any]:
-        """A MESSAGE_CREATE payload in the guild channel, or in a DM."""
+                       dm: bool = False, mention_roles: list[int] = (), everyone: bool = False,
+                       channel_id: int = CHANNEL_ID, message_id: int | None = None,
+                       reference: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A MESSAGE_CREATE payload in a guild channel (or thread), or in a DM; `reference`: the
+        message it replies to."""
         payload = {
-            "id": str(self.snowflake()), "channel_id": str(DM_CHANNEL_ID if dm else CHANNEL_ID), "type": 0,
+            "id": str(message_id or self.snowflake()), "channel_id": str(DM_CHANNEL_ID if dm else channel_id), "type": 0,
             "content": content, "author": author, "mentions": list(mentions), "attachments": [], "embeds": [],
             "mention_roles": [str(r) for r in mention_roles], "mention_everyone": everyone, "pinned": False,
             "tts": False, "timestamp": now_iso(), "edited_timestamp": None, "flags": 0, "components": [],
         }
         if not dm:
             payload.update(guild_id=str(GUILD_ID), member=_member(author, []))
+        if reference is not None:
+            payload.update(type=19, referenced_message=reference, message_reference={
+                "type": 0, "message_id": reference["id"], "channel_id": reference["channel_id"], "guild_id": str(GUILD_ID)})
         return payload

@@ -202,7 +202,9 @@ async def test_commands_synced_to_the_development_guild(helpbot, start_bot):
     async with start_bot(helpbot) as (fake, client):
         (sync,) = fake.find("PUT", rf"/applications/{APP_ID}/guilds/\d+/commands")
     names = {c["name"]: c for c in sync.json}
-    assert set(names) == {"ask", "help", "helpbot"}
+    assert set(names) == {"ask", "help", "helpbot", "Save as FAQ"}
+    menu = names["Save as FAQ"]  # a message context-menu command, for server managers by default
+    assert menu["type"] == 3 and int(menu["default_member_permissions"]) == 1 << 5
     assert names["ask"]["description"] == "Ask a question and get an answer with its sources."
     question = names["ask"]["options"][0]
     assert (question["name"], question["required"], question["description"]) == ("question", True, "Your question, in plain words")

@@ -106,11 +106,11 @@ def test_invite_url_has_both_scopes_and_the_documented_permissions():
     url = invite_url(APP_ID)
     assert url == (
         f"https://discord.com/oauth2/authorize?client_id={APP_ID}"
-        "&scope=bot+applications.commands&permissions=309237729280"
+        "&scope=bot+applications.commands&permissions=309237729344"
     )
-    perms = discord.Permissions(309237729280)
+    perms = discord.Permissions(309237729344)
     assert perms.send_messages and perms.send_messages_in_threads and perms.create_public_threads
-    assert perms.embed_links and perms.read_message_history
+    assert perms.embed_links and perms.read_message_history and perms.add_reactions
 
 
 async def test_the_shared_serve_runs_discord_and_a_stop_lets_answers_in_flight_finish(helpbot, monkeypatch):

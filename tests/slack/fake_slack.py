@@ -156,6 +156,14 @@ class FakeSlack:
         if method == "users.info":
             user = args.get("user", "")
             return {"ok": True, "user": {"id": user, "is_admin": False, "is_owner": False, **self.users.get(user, {})}}
+        if method == "chat.getPermalink":
+            ts = str(args.get("message_ts", ""))
+            return {"ok": True, "channel": args.get("channel"),
+                    "permalink": f"https://test.slack.invalid/archives/{args.get('channel')}/p{ts.replace('.', '')}"}
+        if method == "views.open":
+            view = args.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(view or {})}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "socket"}
         return {"ok": True}

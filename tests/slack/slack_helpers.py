@@ -86,6 +86,45 @@ class Harness:
         }
         return await self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
+    async def interact(self, payload: dict) -> int:
+        """Any interactivity payload (block_actions, message_action, view_submission), signed, as Slack posts it."""
+        payload = {"api_app_id": "A0HELP", "token": "legacy-verification-token", "team": {"id": "T0HELP", "domain": "test"},
+                   "trigger_id": f"trigger.{self.next_ts()}", **payload}
+        return await self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    async def press(self, action_id: str, value: str, user: str, channel: str, message: dict | None = None,
+                    block_id: str = "helpbot_handoff") -> int:
+        """Click a button on a message (`message`: the message as Slack shows it: ts, thread_ts, text)."""
+        message = message or {"ts": "1700000000.000001", "text": ""}
+        return await self.interact({
+            "type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": "T0HELP"},
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": False},
+            "channel": {"id": channel, "name": "general"}, "message": {"type": "message", **message},
+            "response_url": self.fake.response_url(f"press-{user}"),
+            "actions": [{"action_id": action_id, "block_id": block_id, "type": "button", "value": value,
+                         "action_ts": "1700000001.0"}],
+        })
+
+    async def shortcut(self, callback_id: str, message: dict, user: str, channel: str) -> int:
+        """A message shortcut ("Save as FAQ" from a message's menu)."""
+        return await self.interact({
+            "type": "message_action", "callback_id": callback_id, "user": {"id": user, "name": user.lower()},
+            "channel": {"id": channel, "name": "help"}, "message": {"type": "message", **message},
+            "message_ts": message["ts"], "response_url": self.fake.response_url(f"shortcut-{user}"),
+        })
+
+    async def submit(self, view: dict, values: dict[str, str], user: str) -> tuple[int, dict | None]:
+        """Submit a modal `view` (as sent to views.open) with these field values; (status, JSON answer)."""
+        state = {"values": {block: {"value": {"type": "plain_text_input", "value": value}} for block, value in values.items()}}
+        payload = {"type": "view_submission", "user": {"id": user, "name": user.lower(), "team_id": "T0HELP"},
+                   "view": {**view, "id": "V1", "state": state}, "api_app_id": "A0HELP", "token": "legacy-verification-token",
+                   "team": {"id": "T0HELP", "domain": "test"}, "trigger_id": "t.1"}
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
+            text = await resp.text()
+            return resp.status, (json.loads(text) if text.strip() else None)
+
 
 def settings_for(settings, fake: FakeSlack):
     """The session settings with the Web API pointed at this test's fake Slack."""

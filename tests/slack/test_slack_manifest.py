@@ -15,6 +15,7 @@ SCOPE_FOR = {
     "chat_postMessage": "chat:write", "chat_postEphemeral": "chat:write", "chat_update": "chat:write",
     "chat_delete": "chat:write",
     "reactions_add": "reactions:write", "reactions_remove": "reactions:write", "users_info": "users:read",
+    "chat_getPermalink": None,  # no scope needed (the link to the asker's message in a handoff post)
 }
 
 
@@ -35,7 +36,12 @@ def test_manifest_matches_the_adapter(name, socket_mode):
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     used = methods_used()
     assert used >= {"chat_postMessage", "chat_postEphemeral", "reactions_add", "users_info"}
-    assert {SCOPE_FOR[m] for m in used} | {"app_mentions:read", "im:history", "channels:history", "commands"} <= scopes
+    assert {SCOPE_FOR[m] for m in used if SCOPE_FOR[m]} | {"app_mentions:read", "im:history", "channels:history",
+                                                          "commands"} <= scopes
+    # "Save as FAQ" on any message: the shortcut the adapter listens for (needs the `commands` scope)
+    from adapters.slack.handoff import SHORTCUT
+
+    assert [(s["type"], s["callback_id"]) for s in manifest["features"]["shortcuts"]] == [("message", SHORTCUT)]
     if not socket_mode:
         urls = [manifest["features"]["slash_commands"][0]["url"], settings["event_subscriptions"]["request_url"],
                 settings["interactivity"]["request_url"]]
