@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--only", default=",".join(PROTOCOLS), help="comma-separated protocols to run")
     parser.add_argument("--phrasings", type=int, default=10, help="CLINC train phrasings per FAQ entry")
     parser.add_argument("--json", type=Path, default=None, help="write the full report here")
+    parser.add_argument("--model", default=None, help="[embedding] model to measure (default: helpbot's default)")
     parser.add_argument("--no-disk-cache", action="store_true", help="do not read or write the embedding cache file")
     args = parser.parse_args(argv)
     only = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> dict:
     from bot.search.embeddings import get_embedder
 
     started = time.perf_counter()
-    real = get_embedder()
+    real = get_embedder(args.model) if args.model else get_embedder()
     ident = real.identity
     cache = None if args.no_disk_cache else D.cache_dir() / f"answers-{ident.name.replace('/', '_')}-{ident.fingerprint}.npz"
     embedder = CachedEmbedder(real, cache)

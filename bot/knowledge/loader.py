@@ -15,6 +15,13 @@ from bot import safeyaml
 from bot.errors import KnowledgeError
 from bot.knowledge.markdown import split_front_matter, split_sections
 
+
+class Passage(str):
+    """A text to embed in the passage role (a doc section: searched, not compared with a question as
+    an equal); a plain str is a query. Models trained with roles (e5) use it; others embed both alike."""
+
+    __slots__ = ()
+
 SCOPE_KEYS = {"service", "description", "topics", "contact"}
 FAQ_KEYS = {"id", "questions", "answer", "url", "tags"}
 FRONT_MATTER_KEYS = {"title", "url"}
@@ -43,7 +50,7 @@ class Chunk:
         """What gets embedded: each phrasing of an FAQ, the heading plus body of a doc section."""
         if self.kind == "faq":
             return self.questions
-        return (f"{self.title}. {self.text[:1500]}",)
+        return (Passage(f"{self.title}. {self.text[:1500]}"),)  # a passage for models with roles (e5)
 
     @property
     def content_hash(self) -> str:

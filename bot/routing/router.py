@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.routing import docs
 from bot.routing.calibrate import Calibration
+from bot.routing.crosslingual import LanguageShift
 from bot.search.index import Hit, SearchIndex
 from bot.routing.features import FEATURES, Geometry, feature_matrix, rank
 from bot.routing.memory import ConversationMemory, Turn, leans_back
@@ -111,6 +112,7 @@ class Router:
         self.margin = calibration.ambiguity_margin if margin is None or margin < 0 else margin
         self.service = service
         self.docs = docs.ranker(index)
+        self.shift = LanguageShift(self.geometry.row_texts, self.geometry.rows)  # another language than the knowledge
         self._service = re.compile(rf"\b{re.escape(service)}\b", re.I) if service else None
 
     # -- plain logic ---------------------------------------------------------------------------
@@ -128,7 +130,7 @@ class Router:
         cal = self.calibration
         if not self.geometry.n:
             return PartDecision(text, "refuse", reasons=["kb.empty"])
-        entry = self.geometry.entry_scores(vector, cal.alpha, None, [text], cal.beta)
+        entry = self.geometry.entry_scores(vector, cal.alpha, None, [text], cal.beta) + self.shift(text, vector)
         ranked = rank(entry[0], self.top_k)
         feats = feature_matrix(self.geometry, entry)[0]
         p_answer = float(cal.answer_prob(feats)[0])

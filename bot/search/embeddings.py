@@ -1,7 +1,14 @@
-"""Embedders: one abstract method, `embed_batch`, looked up by name (`get_embedder`): a
-`helpbot.embedders` entry point, else a sentence-transformers model.
+"""Embedders: one abstract method, `embed_batch`, looked up by name (`get_embedder`): a built-in
+(`BUILTIN`), a `helpbot.embedders` entry point, else a sentence-transformers model.
 
 Vectors are float32 and L2-normalised, so a dot product is the cosine similarity.
+
+Roles: a plain `str` is embedded as a query (messages, FAQ phrasings, guard exemplars: short texts
+compared with each other); a `Passage` (a doc section) as a passage. Models trained with roles
+(e5: "query: " / "passage: ") apply them; others embed both alike.
+
+Languages: each embedder declares the languages it reads (`languages`, codes of bot/language.py;
+`ANY` = every one); the pipeline never answers from a cosine match in another language.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import contextlib
 import ctypes
 import hashlib
 import os
+import re
 import threading
 from abc import ABC, abstractmethod
 from functools import lru_cache
@@ -21,8 +29,10 @@ import numpy as np
 from bot import plugins
 from bot.search import minilm
 from bot.errors import HelpbotError
+from bot.knowledge.loader import Passage  # noqa: F401 - embedders read roles from it
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+ANY = frozenset({"*"})  # `languages` of a model that reads every language bot/language.py tells apart
 
 
 @dataclass(frozen=True)
@@ -35,9 +45,10 @@ class ModelIdentity:
 
 
 class Embedder(ABC):
-    """Extension point: implement `embed_batch`."""
+    """Extension point: implement `embed_batch`; declare `languages` if the model reads more than English."""
 
     identity: ModelIdentity
+    languages: frozenset[str] = frozenset({"en"})
 
     @abstractmethod
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -109,6 +120,7 @@ class SentenceTransformerEmbedder(Embedder):
             ) from exc
         self.batch_size = batch_size
         self.identity = ModelIdentity(name=name, dimension=int(dim), fingerprint=_fingerprint(weights))
+        self.languages = card_languages(self._path)
 
     @property
     def model(self):
@@ -136,24 +148,57 @@ class SentenceTransformerEmbedder(Embedder):
         # Long texts (answers, doc sections) go in small batches: activation memory grows with batch
         # size x length, and 64 sections at once add ~250 MB to the process for no speed gain on CPU.
         out = np.zeros((len(texts), self.identity.dimension), dtype=np.float32)
+        roles = (False, True) if self._direct is None and self._prompt(True) != self._prompt(False) else (None,)
         for long, batch_size in ((False, self.batch_size), (True, min(LONG_BATCH, self.batch_size))):
-            rows = [i for i, t in enumerate(texts) if (len(t) > LONG_TEXT_CHARS) == long]
-            if rows:
-                out[rows] = self._encode([texts[i] for i in rows], batch_size)
+            for passage in roles:
+                rows = [i for i, t in enumerate(texts) if (len(t) > LONG_TEXT_CHARS) == long
+                        and (passage is None or isinstance(t, Passage) == passage)]
+                if rows:
+                    out[rows] = self._encode([texts[i] for i in rows], batch_size, bool(passage))
         return out
 
-    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+    def _prompt(self, passage: bool) -> str | None:
+        """The model's own prompt name for a role (sentence-transformers `prompts`), if it has one."""
+        prompts = getattr(self.model, "prompts", None) or {} if self._direct is None else {}
+        names = ("passage", "document") if passage else ("query",)
+        return next((n for n in names if prompts.get(n)), None)
+
+    def _encode(self, texts: list[str], batch_size: int, passage: bool = False) -> np.ndarray:
         with self._lock:
             if self._direct is not None:
                 return minilm.direct_encode(*self._direct, texts, batch_size, self.identity.dimension)
+            prompt = self._prompt(passage)
             vectors = self.model.encode(
-                texts,
+                [str(t) for t in texts],
                 batch_size=batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
+                **({"prompt_name": prompt} if prompt else {}),
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+_CARD_LANGUAGE = re.compile(r"^language:[ \t]*(.*)$((?:\n[ \t]*- .*)*)", re.M)
+
+
+def card_languages(path: str) -> frozenset[str]:
+    """The languages a model folder's card (README.md front matter `language:`) lists; English when
+    it lists none. `multilingual`, or more than 10 languages, reads as every language."""
+    try:
+        head = (Path(path) / "README.md").read_text(encoding="utf-8")[:20000]
+    except OSError:
+        return Embedder.languages
+    front = head.split("---", 2)[1] if head.startswith("---") and head.count("---") >= 2 else ""
+    match = _CARD_LANGUAGE.search(front)
+    if not match:
+        return Embedder.languages
+    items = [match.group(1)] + re.findall(r"- (.*)", match.group(2))
+    codes = {c.strip().strip("'\"[] ").lower() for item in items for c in item.split(",")}
+    codes.discard("")
+    if "multilingual" in codes or len(codes) > 10:
+        return ANY
+    return frozenset(codes) or Embedder.languages
 
 
 @lru_cache(maxsize=1)
@@ -178,10 +223,20 @@ LONG_BATCH = 8
 
 
 
+def _e5(device: str | None = None, batch_size: int = 64) -> Embedder:
+    from bot.search.e5 import E5Embedder
+
+    return E5Embedder(device=device, batch_size=batch_size)
+
+
+# Embedders that ship with helpbot, by name (their packages are imported only when chosen).
+BUILTIN = {"multilingual-e5-small": _e5, "intfloat/multilingual-e5-small": _e5}
+
+
 def embedders() -> dict[str, object]:
-    """name -> factory(device=..., batch_size=...) of the embedders added by `helpbot.embedders`
-    entry points; any other name is a sentence-transformers model (name or folder)."""
-    return plugins.load("embedders")
+    """name -> factory(device=..., batch_size=...) of the built-in embedders and those added by
+    `helpbot.embedders` entry points; any other name is a sentence-transformers model (name or folder)."""
+    return {**BUILTIN, **plugins.load("embedders")}
 
 
 def get_embedder(name: str = DEFAULT_MODEL, device: str | None = None, batch_size: int = 64) -> Embedder:
