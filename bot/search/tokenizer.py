@@ -2,12 +2,14 @@
 and the FTS index.
 
 Latin, Cyrillic, Korean ... text is cut at non-word characters, as before. Japanese and Chinese are
-written without spaces, so a run of kanji or katakana becomes overlapping character bigrams
-("招待する" -> "招待"; "パスワード" -> "パス", "スワ", "ワー", "ード"; a lone kanji stays one
-term), the usual way to search CJK without a dictionary (Lucene's CJKBigramFilter does the same).
-Hiragana runs are particles, endings and auxiliaries ("を", "するには", "ください") and carry no
-topic, so they are dropped like English function words. Full-width and half-width forms are folded
-(NFKC) first, so "ＡＰＩ" is "api" and "ﾊﾟｽﾜｰﾄﾞ" is "パスワード".
+written without spaces, so a run of kanji becomes overlapping character bigrams ("請求書" -> "請求",
+"求書"), the usual way to search CJK without a dictionary (Lucene's CJKBigramFilter does the same).
+A run of katakana is a loanword and stays one term ("パスワード"): its bigrams ("ード") would match
+every other loanword ending alike (ボード, カード, ダウンロード). Hiragana runs are particles, endings
+and auxiliaries ("を", "するには", "ください"), and a lone kanji is mostly a verb stem before its
+hiragana ending ("作る", "教えて", "使う"): both carry no topic and are dropped like English function
+words. Full-width and half-width forms are folded (NFKC) first, so "ＡＰＩ" is "api" and "ﾊﾟｽﾜｰﾄﾞ" is
+"パスワード".
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def words(text: str) -> list[str]:
             out.append(word)
             continue
         for han, kata, _hira, other in _RUNS.findall(word):
-            if han or kata:
-                out += bigrams(han or kata)
+            if len(han) > 1:
+                out += bigrams(han)
+            elif kata and kata != "ー":
+                out.append(kata)
             elif other and other != "_":
                 out.append(other)
     return out
@@ -79,3 +83,12 @@ def word_starts(text: str) -> list[int]:
             else:
                 since = 0
     return starts
+
+
+def weight(term: str) -> int:
+    """How much of a message a term holds, in letters: a kanji is a morpheme, about a short word, so it
+    counts two; a kana is a syllable and a Latin letter a letter ("パスワード" 5, "変更" 4, "change" 6)."""
+    return len(term) + len(_HAN_CHAR.findall(term))
+
+
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
