@@ -49,6 +49,7 @@ class CachedEmbedder(Embedder):
     def __init__(self, inner: Embedder, path: Path | None = None):
         self.inner = inner
         self.identity = inner.identity
+        self.languages = inner.languages  # a class attribute of Embedder: __getattr__ would not reach it
         self.path = path
         self.vectors: dict[str, np.ndarray] = {}
         self.embedded = 0  # texts the model actually ran on

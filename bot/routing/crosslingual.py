@@ -24,12 +24,14 @@ import numpy as np
 from bot import language
 
 SHARE = 0.2  # a language is the knowledge's when at least this share of its embedded texts is in it
+SAMPLE, HEAD = 400, 300  # texts read (evenly spread) and characters of each: ~30 ms at 10,000 chunks
 
 
 class LanguageShift:
     def __init__(self, texts: list[str], rows: np.ndarray):
-        counts = Counter(language.detect(t) for t in texts)
-        self.languages = frozenset(code for code, n in counts.items() if n >= SHARE * len(texts))
+        sample = texts[:: max(1, len(texts) // SAMPLE)]
+        counts = Counter(language.detect(t[:HEAD]) for t in sample)
+        self.languages = frozenset(code for code, n in counts.items() if n >= SHARE * len(sample))
         self.mean = rows.mean(axis=0) if len(rows) else None
         self.base = float((rows @ self.mean).mean()) if len(rows) else 0.0
 
