@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.guard.base import ScanContext
 from bot.guard.build import build_input_guard
 from bot.guard.normalize import normalize
 from bot.guard.policy import resolve_policy
@@ -60,8 +61,6 @@ def load_set(folder: Path = SET_DIR) -> dict[str, tuple[str, list[str]]]:
 def run(guard, texts: list[str], embed, tag: str) -> dict:
     verdicts, layers = Counter(), Counter()
     missed = []
-    from bot.guard.base import ScanContext
-
     for i, text in enumerate(texts):
         out = guard.run(text, ScanContext(user_id=f"{tag}-{i}", channel_id=f"{tag}-{i}", embed=embed))
         verdicts[out.verdict] += 1
