@@ -18,7 +18,7 @@ class InjectionJapaneseScanner(Scanner):
     """
 
     name = "injection_ja"
-    order = {"input": 65}
+    order = {"input": 66}  # after injection_rules (60) and a plugin placed right after it (65), before harm (70)
     replies = {"injection": strings.BLOCK_INJECTION, "jailbreak": strings.BLOCK_INJECTION}
     MAX_SEGMENTS = 6
     STRIPPABLE = ("injection.override", "injection.extraction", "jailbreak.persona")
