@@ -106,7 +106,7 @@ class SharingEmbedder(Embedder):
 
     def __init__(self, inner: Embedder, batch_size: int = 32, pause_s: float = 0.005):
         self.inner, self.batch_size, self.pause_s = inner, batch_size, pause_s
-        self.identity, self.languages = inner.identity, inner.languages
+        self.identity, self.languages = inner.identity, getattr(inner, "languages", Embedder.languages)
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if len(texts) <= self.batch_size:
