@@ -70,6 +70,8 @@ class Reply:
     ephemeral: bool = False
     # Row id in the audit log, so adapters can attach feedback clicks to it.
     audit_id: int | None = None
+    # The language the reply is written in (bot/i18n.py): adapters pick their labels with it.
+    language: str = "en"
 
     @property
     def source(self) -> str | None:
@@ -87,4 +89,5 @@ class Reply:
             "generated": self.generated,
             "versions": dict(self.versions),
             "latency_ms": round(self.latency_ms, 3),
+            "language": self.language,
         }

@@ -15,6 +15,7 @@ import numpy as np
 
 from bot import language
 from bot.routing.keywords import Keywords, tokens
+from bot.search.tokenizer import weight
 from bot.routing.router import PartDecision
 from bot.search.index import Hit
 
@@ -50,15 +51,16 @@ def keyword_entry(text: str, keywords: Keywords) -> tuple[int, float] | None:
 
     The message's words (split where Latin letters meet another script, so "Slackと連携" reads
     "slack") are weighed by length; an entry covers a word when its title, phrasings, answer or tags
-    hold it exactly. Strong: one entry covers at least MIN_COVER and leads every other by MIN_LEAD."""
+    hold it exactly (a kanji weighs two letters: bot/search/tokenizer.py `weight`). Strong: one entry covers
+    at least MIN_COVER and leads every other by MIN_LEAD."""
     words = tokens(_SCRIPT_EDGE.sub(" ", text))
-    total = sum(len(w) for w in words)
+    total = sum(weight(w) for w in words)
     if not total or not keywords.n:
         return None
     cover = np.zeros(keywords.n, np.float32)
     for word in set(words):
         if word in keywords.postings:
-            cover[keywords.postings[word][0]] += len(word) * words.count(word)
+            cover[keywords.postings[word][0]] += weight(word) * words.count(word)
     cover /= total
     order = np.argsort(-cover)
     best = float(cover[order[0]])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot import __version__, language, strings
 from bot.core import coverage
+from bot.i18n import language_of, localize
 from bot.core.audit import AuditLog
 from bot.config import Settings
 from bot.search.embedcache import EmbeddingCache
@@ -91,6 +92,7 @@ class Prepared:
     generation: list = field(default_factory=list)  # passages for the LLM, when one may compose
     guard_risk: float = 0.0
     plan: Plan | None = None  # the router's reading: parts, style request, follow-up
+    lang: str = "en"  # the language replies are written in (bot/i18n.py)
 
     @property
     def embed_texts(self) -> list[str]:
@@ -194,18 +196,20 @@ class HelpBot:
     def service(self) -> str:
         return self.snapshot.kb.service
 
-    def _fmt(self, template: str, snapshot: Snapshot | None = None, **extra) -> str:
+    def _fmt(self, template: str, snapshot: Snapshot | None = None, lang: str = "en", **extra) -> str:
+        """`template` (from bot/strings.py) in `lang`, with the knowledge's service, topics ... filled in."""
         snap = snapshot or self.snapshot
         scope = snap.kb.scope
         topics = scope.get("topics") or []
-        example = next((c.questions[0] for c in snap.kb.chunks if c.kind == "faq"), "How do I get started?")
+        example = _example(snap, lang)
         values = {
             "service": scope.get("service", "this service"),
             "topics": ", ".join(topics[:6]) if topics else scope.get("description", ""),
             "contact": scope.get("contact", ""),
             "example": example,
-            "crisis_resources": self.settings.guard.get("crisis_resources") or strings.CRISIS_RESOURCES,
+            "crisis_resources": self.settings.guard.get("crisis_resources") or localize(strings.CRISIS_RESOURCES, lang),
         }
+        template = localize(template, lang)
         values.update(extra)
         return template.format(**values)
 
@@ -213,13 +217,15 @@ class HelpBot:
     def prepare(self, message: Message, snapshot: Snapshot | None = None, cache: EmbeddingCache | None = None,
                 expected: tuple[str, Plan] | None = None) -> Prepared:
         look = self._first_look(message)
-        prepared = Prepared(message, look.text)
+        lang = language_of(look.text)
+        prepared = Prepared(message, look.text, lang=lang)
+        fmt = lambda t, **kw: self._fmt(t, snapshot, lang, **kw)  # noqa: E731 - in the asker's language
         if look.truncated:
             limit = self.settings.core["max_input_chars"]
-            prepared.notes.append(strings.TRUNCATED.format(limit=limit))
+            prepared.notes.append(fmt(strings.TRUNCATED, limit=limit))
             prepared.reasons.append("input.truncated")
         if not look.text:
-            prepared.reply = Reply("smalltalk", self._fmt(strings.EMPTY, snapshot), reasons=["input.empty"])
+            prepared.reply = Reply("smalltalk", fmt(strings.EMPTY), reasons=["input.empty"])
             return prepared
         text, kind, style = look.body, look.smalltalk, look.style
         unread = self._unread_language(text)
@@ -229,18 +235,18 @@ class HelpBot:
         # Guard first. Smalltalk, and a language the model cannot read, get the rules-only guard pass.
         outcome = self.guard.check_input(text, message, cache if self.guard_embeds and not kind and not unread else None)
         prepared.reasons += outcome.reasons + outcome.flags
-        prepared.notes += self.guard.user_notes(outcome)
+        prepared.notes += [localize(n, lang) for n in self.guard.user_notes(outcome)]
         prepared.guard_risk = outcome.risk
         if outcome.blocked:
-            prepared.reply = self.guard.block_reply(outcome, lambda t: self._fmt(t, snapshot))
+            prepared.reply = self.guard.block_reply(outcome, fmt)
             return prepared
         if outcome.verdict == "strip":
             prepared.stripped = outcome
-            prepared.notes.append(strings.STRIPPED_INJECTION)
+            prepared.notes.append(fmt(strings.STRIPPED_INJECTION))
         text = outcome.text
         if kind:
             template = {"greeting": strings.GREETING, "thanks": strings.THANKS, "goodbye": strings.GOODBYE, "help": strings.HELP}[kind]
-            prepared.reply = Reply("smalltalk", self._fmt(template, snapshot), reasons=[f"smalltalk.{kind}"])
+            prepared.reply = Reply("smalltalk", fmt(template), reasons=[f"smalltalk.{kind}"])
             return prepared
         if unread:
             prepared.reply = self._unread_reply(text, unread, message, style, snapshot)
@@ -251,7 +257,7 @@ class HelpBot:
             plan = self.router.plan(text, message.conversation_key, style)
         prepared.plan = plan
         if plan.decline:
-            prepared.reply = compose.decline_reply(plan, lambda t, **kw: self._fmt(t, snapshot, **kw))
+            prepared.reply = compose.decline_reply(plan, fmt)
         prepared.parts = plan.embed_texts
         return prepared
 
@@ -275,12 +281,17 @@ class HelpBot:
         router = self.router if snap is self.snapshot else self._router(snap)
         plan = router.plan(text, message.conversation_key, style)
         decisions = coverage.keyword_decisions(plan.parts, router.geometry.keywords, snap.index.chunks)
-        fmt = lambda template, **extra: self._fmt(template, snap, **extra)  # noqa: E731
-        if decisions and all(d.route == "answer" for d in decisions):
-            return compose.compose(plan, decisions, fmt, snap.kb.scope.get("contact"), {})
+        lang = language_of(text)
+        fmt = lambda template, **extra: self._fmt(template, snap, lang, **extra)  # noqa: E731
         reads = coverage.describe(self.languages)
-        return Reply("unknown", fmt(strings.LANGUAGE_NOT_READ, language=language.name(code), languages=reads),
-                     reasons=["language.not_read"])
+        not_read = fmt(strings.LANGUAGE_NOT_READ, language=language.name(code), languages=reads)
+        if decisions and any(d.route == "answer" for d in decisions):
+            # A compound: the parts with strong keyword evidence answered, the rest declined with the reason.
+            reply = compose.compose(plan, decisions, fmt, snap.kb.scope.get("contact"), {})
+            if reply.route == "partial":
+                reply.notes.append(not_read)
+            return reply
+        return Reply("unknown", not_read, reasons=["language.not_read"])
 
     def _unread_parts(self, decisions: list[PartDecision], router: Router) -> list[PartDecision]:
         """In a message the model reads in part: a part in another language keeps no cosine match."""
@@ -308,7 +319,7 @@ class HelpBot:
                 reply.route = "partial"
             elif prepared.stripped and reply.route == "refuse":
                 # An injection around an off-topic request: nothing legitimate was asked.
-                reply = self.guard.block_reply(prepared.stripped, lambda t: self._fmt(t, snapshot))
+                reply = self.guard.block_reply(prepared.stripped, lambda t: self._fmt(t, snapshot, prepared.lang))
             if reply.route == "unknown" and self.generator is not None:
                 # In scope, but no single entry answers it: the one case an LLM may compose.
                 floor = snapshot.calibration.scope_threshold
@@ -319,12 +330,13 @@ class HelpBot:
         reply.notes = prepared.notes + reply.notes
         reply.reasons = prepared.reasons + reply.reasons
         reply.versions = {"helpbot": __version__, **snapshot.versions}
+        reply.language = prepared.lang
         return reply
 
     def _compose(self, prepared: Prepared, decisions: list[PartDecision], snapshot: Snapshot) -> Reply:
         cal = snapshot.calibration
         thresholds = {"answer_threshold": cal.answer_threshold, "scope_threshold": cal.scope_threshold}
-        fmt = lambda template, **extra: self._fmt(template, snapshot, **extra)  # noqa: E731
+        fmt = lambda template, **extra: self._fmt(template, snapshot, prepared.lang, **extra)  # noqa: E731
         return compose.compose(prepared.plan, decisions, fmt, snapshot.kb.scope.get("contact"), thresholds)
 
     # -- entry points ----------------------------------------------------------------------
@@ -339,7 +351,8 @@ class HelpBot:
             raise
         except Exception:  # noqa: BLE001 - one bad message never takes the bot down
             log.exception("pipeline error")
-            reply = Reply("unknown", strings.ERROR, reasons=["error.pipeline"], ephemeral=True)
+            lang = language_of(message.text)
+            reply = Reply("unknown", localize(strings.ERROR, lang), reasons=["error.pipeline"], ephemeral=True, language=lang)
         return reply, prepared, snapshot
 
     def _finish(self, message: Message, reply: Reply, snapshot: Snapshot, started: float, audit: bool = True) -> Reply:
@@ -356,8 +369,9 @@ class HelpBot:
                 reply.reasons.append("output.secret_in_knowledge")
             _mask_cited_titles(reply, snapshot)
             if out.blocked:
-                reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, contact_line=""), reasons=reply.reasons + out.reasons,
-                              versions=reply.versions, ephemeral=True)
+                reply = Reply("unknown", self._fmt(strings.UNKNOWN, snapshot, reply.language, contact_line=""),
+                              reasons=reply.reasons + out.reasons, versions=reply.versions, ephemeral=True,
+                              language=reply.language)
             else:
                 reply.answer = out.text
         elif reply.route == "unknown" and reply.sources:  # the closest sections: their titles are shown
@@ -435,6 +449,13 @@ def _batches(messages: list[Message], size: int):
         seen.add(message.conversation_key)
     if batch:
         yield batch
+
+
+def _example(snapshot: Snapshot, lang: str) -> str:
+    """An FAQ question to show as an example: one written in `lang` when the knowledge has one."""
+    faq = lambda: (c for c in snapshot.kb.chunks if c.kind == "faq")  # noqa: E731 - stops at the first found
+    mine = next((q for c in faq() for q in c.questions if language_of(q) == lang), None) if lang != "en" else None
+    return mine or next((c.questions[0] for c in faq()), "How do I get started?")
 
 
 def _mask_cited_titles(reply: Reply, snapshot: Snapshot) -> None:

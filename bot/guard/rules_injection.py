@@ -173,10 +173,10 @@ RULES = [
     # Japanese
     rule("injection.override", alt("以前", "前", "上", "上記", "これまで", "今まで", "先ほど", "最初", "元", "全て",
                                    "すべて", "与えられた", "受けた", "設定された")
-         + "の?" + alt("指示", "命令", "指令", "ルール", "設定", "プロンプト", "制約", "ガイドライン", "内容")
+         + "の?" + alt("指示", "命令", "指令", "プロンプト", "制約", "ガイドライン")  # ルール, 設定: rules_ja.py
          + gap(12) + alt("無視", "忘れ", "破棄", "取り消", "従わな", "捨て", "リセット")),
     rule("injection.override", alt("指示", "命令", "ルール", "制約", "プロンプト") + alt("は", "を") + gap(6)
-         + alt("無視して", "忘れて", "無視しろ", "忘れろ", "無効に")),
+         + alt("無視して", "忘れて", "無視しろ", "忘れろ")),  # "無効に" is a service verb (rules_ja.py)
     # --- extraction: "print your system prompt" --------------------------------------------
     rule("injection.extraction", _SHOW + gap(30)
          + words("system", "initial", "original", "hidden", "secret", "developer", "full", "complete",
@@ -209,10 +209,10 @@ RULES = [
          + words("the text", "this", "that", "my message", "the following", "the question", "the prompt")),
     rule("injection.extraction", words("who", "what") + r"\s+(?:am|are)\s+(?:i|you)\b" + gap(10)
          + r"\b(?:according to|based on)\s+(?:the|your)\s+(?:prompt|instructions)\b"),
-    rule("injection.extraction", alt("システムプロンプト", "初期プロンプト", "プロンプト", "隠された指示",
+    rule("injection.extraction", alt("システムプロンプト", "初期プロンプト", "隠された指示",
                                      "最初の指示", "最初の命令", "元の指示", "内部の指示", "あなたへの指示",
                                      "あなたの指示", "設定された指示", "設定された命令", "設定内容", "指示内容",
-                                     "指示文", "初期設定")
+                                     "指示文")  # a bare "プロンプト" / "初期設定" is the service's too (rules_ja.py)
          + gap(15) + alt("表示", "教え", "見せ", "出力", "開示", "書き出", "繰り返", "公開", "列挙", "貼", "出して",
                          "言って", "全文")),
     rule("injection.extraction", alt("上記", "上の", "これまでの", "最初の") + alt("文章", "内容", "テキスト", "指示", "文")
@@ -343,9 +343,8 @@ RULES = [
     rule("jailbreak.persona", r"\bals\s+\w+(?:\s+\w+)?\s+(?:fungieren|agieren|auftreten)\b"),
     rule("jailbreak.persona", r"\b(?:hi|hello|hey|dear)?\W{0,2}(?:chat ?gpt|gpt-?[34]|openai|bard)\b", 0.4),
     rule("jailbreak.persona", alt("制限", "フィルター", "規制", "倫理", "検閲", "安全機能") + "を?" + gap(6)
-         + alt("解除", "無視", "取り払", "外して", "外し", "なし", "無効")),
-    rule("jailbreak.persona", alt("開発者モード", "デベロッパーモード", "脱獄", "ジェイルブレイク", "何でもできる",
-                                  "なんでもできる", "制限のない", "制限なしの")),
+         + alt("解除", "無視", "取り払", "外して", "外し", "なし", "無効"), 0.5),  # "フィルターを外して…表示したい": rules_ja.py
+    rule("jailbreak.persona", alt("開発者モード", "デベロッパーモード", "脱獄", "ジェイルブレイク", "制限のない")),
     rule("jailbreak.persona", alt("今から", "これから", "以降") + gap(4) + alt("あなた", "君", "お前", "きみ")
          + alt("は", "が") + gap(30) + alt("です", "として", "になりきって", "演じ", "なって", "のふり"), 0.6),
     rule("jailbreak.persona", alt("になりきって", "役を演じて", "ロールプレイ", "のふりをして", "として振る舞"), 0.5),

@@ -122,7 +122,7 @@ class GuardStage:
     def block_reply(outcome: GuardOutcome, fmt: Callable[[str], str]) -> Reply:
         """The reply of the first reason a scanner declared a block reply for (`Scanner.replies`)."""
         text = reply_for(outcome.reasons)
-        text = fmt(text) if text else strings.BLOCK
+        text = fmt(text or strings.BLOCK)
         return Reply("block", text, scores={"risk": round(outcome.risk, 4)}, reasons=list(outcome.reasons) + list(outcome.flags), ephemeral=True)
 
 

@@ -6,12 +6,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# "#\u3000見出し": Japanese keyboards type an ideographic space after "#"; it separates a heading too.
+_HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.+?)[ \t\u3000#]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def slugify(heading: str) -> str:
-    """Lower-case, spaces to '-', punctuation dropped: "Rate limits & quotas" -> "rate-limits-quotas"."""
+    """Lower-case, spaces to '-', punctuation dropped: "Rate limits & quotas" -> "rate-limits-quotas".
+    Letters of every script stay, full-width forms folded: "ＡＰＩの　使い方" -> "apiの-使い方"."""
     text = unicodedata.normalize("NFKC", heading).lower()
     text = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
     return re.sub(r"[\s]+", "-", text.strip()).strip("-")

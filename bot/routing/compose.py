@@ -36,15 +36,20 @@ def link_text(title: str) -> str:
     return " ".join(title.replace("[", "(").replace("]", ")").split())
 
 
-def closest_reply(decision: PartDecision, contact: str | None, scores: dict, reasons: list[str], limit: int = 3) -> Reply:
+def _plain(template: str, **values) -> str:
+    return template.format(**values)
+
+
+def closest_reply(decision: PartDecision, contact: str | None, scores: dict, reasons: list[str], limit: int = 3,
+                  fmt: Formatter = _plain) -> Reply:
     """Not sure which doc section answers it: the closest ones (title + link), best first, and who to ask."""
     hits = [h for h in decision.hits if h.chunk.kind == "doc"][:limit]
-    lines = [strings.CLOSEST_SECTIONS]
+    lines = [fmt(strings.CLOSEST_SECTIONS)]
     for n, hit in enumerate(hits, start=1):
         c = hit.chunk
         item = strings.CLOSEST_ITEM if c.url else strings.CLOSEST_ITEM_NO_LINK
-        lines.append(item.format(n=n, title=link_text(c.title), url=c.url))
-    contact_line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
+        lines.append(fmt(item, n=n, title=link_text(c.title), url=c.url))
+    contact_line = fmt(strings.CONTACT_LINE, contact=contact) if contact else fmt(strings.NO_CONTACT_LINE)
     text = "\n".join(lines) + "\n\n" + contact_line
     sources = [Source(h.chunk.id, h.chunk.title, h.chunk.url, round(h.score, 4), h.chunk.kind) for h in hits]
     return Reply("unknown", text, sources=sources, scores=scores, reasons=reasons)
@@ -62,9 +67,9 @@ def compose(plan: Plan, decisions: list[PartDecision], fmt: Formatter, contact: 
         route = "unknown" if any(d.route == "unknown" for d in decisions) else "refuse"
         closest = next((d for d in decisions if d.route == "unknown" and "closest_sections" in d.reasons and d.hits), None)
         if closest is not None:
-            return closest_reply(closest, contact, scores, reasons)
+            return closest_reply(closest, contact, scores, reasons, fmt=fmt)
         if route == "unknown":
-            line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
+            line = fmt(strings.CONTACT_LINE, contact=contact) if contact else fmt(strings.NO_CONTACT_LINE)
             text = fmt(strings.UNKNOWN, contact_line=line)
         else:
             text = fmt(strings.REFUSE)
@@ -79,18 +84,18 @@ def compose(plan: Plan, decisions: list[PartDecision], fmt: Formatter, contact: 
         blocks.append(extract(best.chunk, d.text))
         sources.append(Source(best.chunk.id, best.chunk.title, best.chunk.url, round(best.score, 4), best.chunk.kind))
         if d.followed_up and d.part is not None and d.part.previous is not None:
-            notes.append(strings.FOLLOW_UP_CONTEXT.format(previous=_short(d.part.previous.question)))
+            notes.append(fmt(strings.FOLLOW_UP_CONTEXT, previous=_short(d.part.previous.question)))
         if d.alternative is not None:
             alt = d.alternative.chunk
-            notes.append(strings.DID_YOU_MEAN.format(title=alt.title.rstrip("?？ ")))
+            notes.append(fmt(strings.DID_YOU_MEAN, title=alt.title.rstrip("?？ ")))
             sources.append(Source(alt.id, alt.title, alt.url, round(d.alternative.score, 4), alt.kind))
     for d in declined:
         asked = _short(d.part.asked if d.part is not None else d.text)
         template = strings.PARTIAL_UNKNOWN if d.route == "unknown" else strings.PARTIAL_DECLINE
         notes.append(fmt(template, part=asked))
     if plan.dropped_parts:
-        notes.append(strings.PARTS_CAPPED.format(count=len(plan.parts)))
+        notes.append(fmt(strings.PARTS_CAPPED, count=len(plan.parts)))
     if plan.style is not None:
-        notes.append(strings.STYLE_NOT_OFFERED)
+        notes.append(fmt(strings.STYLE_NOT_OFFERED))
     route = "partial" if declined or plan.style is not None else "answer"
     return Reply(route, "\n\n".join(blocks), sources=sources, scores=scores, reasons=reasons, notes=notes)

@@ -11,15 +11,16 @@ from collections import Counter
 
 import numpy as np
 
-from bot.search.index import _WORD, STOPWORDS
+from bot.search.index import STOPWORDS
 from bot.search.passages import grouped
+from bot.search.tokenizer import words
 from bot.knowledge import Chunk
 
 K1, B = 1.2, 0.75
 
 
 def tokens(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [w for w in words(text) if w not in STOPWORDS]
 
 
 def entry_text(chunk: Chunk) -> str:

@@ -20,6 +20,7 @@ from bot.search.index import Hit, SearchIndex
 from bot.routing.features import FEATURES, Geometry, feature_matrix, rank
 from bot.routing.memory import ConversationMemory, Turn, leans_back
 from bot.routing.plan import Part, Plan, make_plan
+from bot.routing.smalltalk_ja import smalltalk_ja
 from bot.routing.split import vocabulary_share
 from bot.routing.style import StyleRequest
 
@@ -57,7 +58,7 @@ def smalltalk_kind(text: str) -> str | None:
     for kind, pattern in _SMALLTALK.items():
         if pattern.match(t):
             return kind
-    return None
+    return smalltalk_ja(t)
 
 
 # "my Gmail password", "cancel my Netflix subscription", "... in Excel?": another product by name.

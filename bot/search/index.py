@@ -7,7 +7,6 @@ Rankings are fused with reciprocal rank fusion; the cosine score stays the confi
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -15,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.knowledge import Chunk
+from bot.search.tokenizer import fts_text, words
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from how i in is it me my of on or our please "
     "should so that the this to was we what when where which who why will with you your".split()
@@ -48,7 +47,7 @@ class SearchIndex:
         self._fts.execute("create virtual table fts using fts5(title, body, tokenize='unicode61 remove_diacritics 2')")
         self._fts.executemany(
             "insert into fts(rowid, title, body) values (?, ?, ?)",
-            [(i, c.title, " ".join((*c.questions, c.text, *c.tags))) for i, c in enumerate(chunks)],
+            [(i, fts_text(c.title), fts_text(" ".join((*c.questions, c.text, *c.tags)))) for i, c in enumerate(chunks)],
         )
 
     @classmethod
@@ -67,7 +66,7 @@ class SearchIndex:
         return np.maximum.reduceat(row_scores, self._starts)
 
     def keyword_ranks(self, text: str, limit: int) -> list[int]:
-        terms = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS][:32]
+        terms = [w for w in words(text) if w not in STOPWORDS][:32]
         if not terms:
             return []
         query = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -22,13 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.knowledge import Chunk
+from bot.search.tokenizer import has_cjk, word_starts, words
 
 WINDOW_WORDS = 100
 STRIDE_WORDS = 70
 K1, B = 1.2, 0.75
 DUPLICATE_JACCARD = 0.7  # word 4-shingles shared by two sections for them to count as copies (one word changed in 35: ~0.77)
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # Function words only (no domain words): they carry no evidence of which section answers.
 STOPWORDS = frozenset(
     "a about after again all am an and any are as at be because been before being but by can could did do "
@@ -55,10 +54,12 @@ def stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
 def windows(text: str, window: int = WINDOW_WORDS, stride: int = STRIDE_WORDS) -> list[str]:
+    if has_cjk(text):
+        return _cjk_windows(text, window, stride)
     words = text.split()
     if len(words) <= window:
         return [" ".join(words)]
@@ -66,6 +67,20 @@ def windows(text: str, window: int = WINDOW_WORDS, stride: int = STRIDE_WORDS) -
     for start in range(0, len(words), stride):
         out.append(" ".join(words[start : start + window]))
         if start + window >= len(words):
+            break
+    return out
+
+
+def _cjk_windows(text: str, window: int, stride: int) -> list[str]:
+    """`windows` for text without spaces: cut at CJK word starts (bot/search/tokenizer.py)."""
+    starts = word_starts(text)
+    if len(starts) <= window:
+        return [" ".join(text.split())]
+    out = []
+    for start in range(0, len(starts), stride):
+        end = starts[start + window] if start + window < len(starts) else len(text)
+        out.append(" ".join(text[starts[start] : end].split()))
+        if start + window >= len(starts):
             break
     return out
 
@@ -255,10 +270,10 @@ def _section_postings(term_sets: list[np.ndarray], words: list[str]) -> dict[str
 
 
 def _shingles(text: str, size: int = 4) -> set[int]:
-    words = _WORD.findall(text.lower())
-    if len(words) < size:
-        return {zlib.crc32(" ".join(words).encode())}
-    return {zlib.crc32(" ".join(words[i : i + size]).encode()) for i in range(len(words) - size + 1)}
+    words_ = words(text)
+    if len(words_) < size:
+        return {zlib.crc32(" ".join(words_).encode())}
+    return {zlib.crc32(" ".join(words_[i : i + size]).encode()) for i in range(len(words_) - size + 1)}
 
 
 _PERMS = 16  # MinHash functions: 8 bands of 2 rows

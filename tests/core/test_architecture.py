@@ -9,7 +9,7 @@ from tests.conftest import REPO
 # Bottom to top; a module may import its own layer and those below it.
 LAYERS = ["base", "knowledge", "search", "guard", "routing", "llm", "prompts", "core", "ops", "handoff", "adapters", "dev", "cli"]
 BASE = {"bot", "bot.config", "bot.errors", "bot.paths", "bot.strings", "bot.messages", "bot.plugins", "bot.safeyaml",
-        "bot.language"}
+        "bot.language", "bot.strings_ja", "bot.i18n"}
 
 
 def layer(module: str) -> str:

@@ -29,20 +29,18 @@ def test_out_of_scope_is_refused_with_reason(ask):
         ("Tell me how to invite a member. Also, write my resume.", "invite-member"),
         ("Where do I download our invoices? And what's the weather in Paris today?", "download-invoice"),
         ("how do I archive a project, and can you give me a lasagna recipe too", "archive-project"),
-        pytest.param(
-            "メンバーを招待するには？あと、履歴書を書いて。", "invite-member",
-            marks=pytest.mark.xfail(strict=True, reason="known limit since the banking-trained in-scope head was removed "
-                                    "(issue 14): a Japanese request sits as close to the one Japanese phrasing as a "
-                                    "real paraphrase would (docs/router.md, Known limits)"),
-        ),
+        # MiniLM does not read Japanese: the first part by exact keywords, the second declined (bot/core/coverage.py)
+        ("メンバーを招待するには？あと、履歴書を書いて。", "invite-member"),
+        ("招待のしかたを教えて。あと、私の履歴書も書いて。", "invite-member"),
     ],
 )
 def test_compound_answers_one_part_and_declines_the_other(ask, text, source):
     reply = ask(text)
     assert reply.route == "partial" and reply.source == source
     assert any(r.startswith("split.parts_") for r in reply.reasons)
-    assert {"scope.out", "match.below_threshold"} & set(reply.reasons)  # the other part was declined
-    assert any("I can't help with the rest" in n or "I couldn't find an answer" in n for n in reply.notes)
+    assert {"scope.out", "match.below_threshold", "language.not_read"} & set(reply.reasons)  # the other part was declined
+    declined = ("I can't help with the rest", "I couldn't find an answer", "にはお答えできません", "見つかりませんでした")
+    assert any(d in n for d in declined for n in reply.notes)
 
 
 def test_two_in_scope_questions_are_both_answered(ask):

@@ -1,0 +1,58 @@
+"""One catalogue of user-facing text: every English string has its Japanese, with the same placeholders,
+and each message is answered in its own language."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from bot import i18n, strings, strings_ja
+
+
+def _texts(module) -> dict[str, str]:
+    out = {}
+    for name, value in vars(module).items():
+        if name.isupper() and isinstance(value, str):
+            out[name] = value
+        elif name.isupper() and isinstance(value, dict):
+            out.update({f"{name}.{k}": v for k, v in value.items()})
+    return out
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+
+
+def test_every_english_string_has_a_japanese_one():
+    english, japanese = _texts(strings), _texts(strings_ja)
+    missing = sorted(set(english) - set(japanese))
+    assert not missing, f"add these to bot/strings_ja.py (same names as bot/strings.py): {missing}"
+    extra = sorted(set(japanese) - set(english))
+    assert not extra, f"bot/strings_ja.py has names bot/strings.py does not: {extra}"
+
+
+def test_placeholders_match():
+    english, japanese = _texts(strings), _texts(strings_ja)
+    wrong = {n: (_fields(english[n]), _fields(japanese[n])) for n in english if n in japanese
+             and _fields(english[n]) != _fields(japanese[n])}
+    assert not wrong, f"the Japanese strings must use the English placeholders: {wrong}"
+
+
+def test_localize_finds_the_same_name():
+    assert i18n.localize(strings.REFUSE, "ja") == strings_ja.REFUSE
+    assert i18n.localize(strings.RELOAD_REPLICA["failed"], "ja") == strings_ja.RELOAD_REPLICA["failed"]
+    assert i18n.localize(strings.REFUSE, "en") == strings.REFUSE
+    assert i18n.localize(strings.REFUSE, "ko") == strings.REFUSE  # no Korean catalogue: English
+    assert i18n.localize("not a catalogue string", "ja") == "not a catalogue string"
+    assert i18n.strings_for("ja") is strings_ja and i18n.strings_for("de") is strings
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("How do I invite someone?", "en"),
+    ("メンバーを招待するには？", "ja"),
+    ("如何邀请成员", "en"),  # Chinese has no catalogue yet
+    ("", "en"),
+])
+def test_language_of(text, lang):
+    assert i18n.language_of(text) == lang
