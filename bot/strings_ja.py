@@ -121,3 +121,52 @@ LANGUAGE_NOT_READ = (
     "`[embedding] model = \"multilingual-e5-small\"` を設定すると、この言語も読めるようにできます"
     "（読める言語は `helpbot doctor` で確認できます）。"
 )
+
+# -- handoff (issue 17): 「担当者に聞く」と「FAQ として保存」 --------------------------------------
+ASK_PERSON_BUTTON = "担当者に聞く"
+HANDOFF_SENT = "質問をチームに伝えました。担当者がここで回答します。"
+HANDOFF_ALREADY = "この質問はすでにチームに伝わっています。担当者がここで回答します。"
+HANDOFF_FAILED = "いまはチームに連絡できませんでした。{contact_line}"
+HANDOFF_POST = "{asker} さんからの、私が答えられなかった質問です:"
+HANDOFF_POST_QUESTION = "質問: {question}"
+HANDOFF_POST_NO_TEXT = "質問: （[audit] store_text が false のため保存していません。元のメッセージを開いてください）"
+HANDOFF_POST_REPLY = "私の返答: {reply}"
+HANDOFF_POST_LINK = "元のメッセージ: {link}"
+HANDOFF_POST_HOWTO = "このスレッドで回答してください。管理者が「FAQ として保存」を押すと、次からは私が答えます。"
+HANDOFF_NOT_IN_CHANNEL = (
+    "handoff: [handoff] {platform}_channel {channel} に投稿できませんでした（{error}）: ボットをそのチャンネルに"
+    "招待するか（Slack ではそのチャンネルで /invite @helpbot）、[handoff] {platform}_channel をボットが参加して"
+    "いるチャンネルに設定してください"
+)
+SAVE_FAQ_BUTTON = "FAQ として保存"
+SAVE_FAQ_TITLE = "FAQ として保存"
+SAVE_FAQ_SUBMIT = "保存"
+SAVE_FAQ_CANCEL = "キャンセル"
+SAVE_FAQ_QUESTIONS_LABEL = "質問（1 行に 1 つの言い方）"
+SAVE_FAQ_ANSWER_LABEL = "回答"
+SAVE_FAQ_ID_LABEL = "エントリー ID"
+SAVE_FAQ_URL_LABEL = "リンク（任意）"
+SAVE_FAQ_HINT = "ナレッジフォルダーの faq/learned.yaml に保存され、再読み込みのあとに使われます。"
+SAVE_FAQ_ADMINS_ONLY = "回答を FAQ エントリーとして保存できるのは helpbot の管理者だけです。"
+SAVE_FAQ_SAVED = "{who} さんが FAQ エントリー `{id}` として保存しました。{reload}"
+SAVE_FAQ_RELOADED = "これからは私がこの質問に答えます。"
+SAVE_FAQ_RELOAD_FAILED = "保存はしましたが、再読み込みに失敗したため、古いナレッジのまま動いています:\n{errors}"
+SAVE_FAQ_EMPTY_QUESTIONS = "質問を少なくとも 1 つ、1 行に 1 つずつ書いてください。"
+SAVE_FAQ_TOO_MANY_QUESTIONS = "言い方は {limit} 個までです。いちばん分かりやすいものを残してください。"
+SAVE_FAQ_LONG_QUESTION = "言い方の 1 つが {length} 文字あります。それぞれ {limit} 文字未満にしてください。"
+SAVE_FAQ_EMPTY_ANSWER = "回答が空です。質問した人が受け取るべき回答を書いてください。"
+SAVE_FAQ_LONG_ANSWER = "回答が {length} 文字あります。{limit} 文字までに縮めるか、ドキュメントのページへのリンクにしてください。"
+SAVE_FAQ_BAD_ID = "英小文字・数字・ハイフンだけを使ってください（{limit} 文字まで）。例: \"{example}\""
+SAVE_FAQ_DUPLICATE_ID = "ID \"{id}\" はすでに使われています（{where}）。別の ID を選んでください。"
+SAVE_FAQ_BAD_URL = "リンクは https:// か http:// で始め、空白を含めないでください。"
+SAVE_FAQ_SECRET = "秘密情報（{kind}）が含まれているようです。削除してください: 秘密情報はナレッジに保存しません。"
+SAVE_FAQ_INVALID = "ナレッジの読み込みでエントリーが拒否されました: {error}"
+SAVE_FAQ_NOT_WRITABLE = (
+    "{path} に書き込めません（{error}）: ボットがナレッジフォルダーに書き込めるようにするか、"
+    "書き込めるフォルダーを HELPBOT_KNOWLEDGE に設定してください。"
+)
+
+# -- forum (issue 17, Discord): 「FAQ として保存」フォームの拒否 ---------------------------------------
+SAVE_FAQ_REFUSED = "保存していません。次を直してください:"
+SAVE_FAQ_RETRY = "編集してもう一度試す"
+HANDOFF_FAILED_ADMIN = "管理者へ: <#{channel}> に投稿できませんでした（{reason}）。"

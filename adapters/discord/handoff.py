@@ -14,6 +14,7 @@ import re
 import discord
 
 from bot import strings
+from bot.i18n import language_of, localize
 from bot.handoff import handoff_channel, offers_handoff
 
 from adapters.discord.access import is_admin
@@ -40,7 +41,7 @@ def offered(client, reply) -> bool:
 
 def buttons(client, reply) -> tuple[discord.ui.Item, ...]:
     """The extra buttons under `reply`: "Ask a person" when it is offered."""
-    return (AskPersonButton(reply.audit_id),) if offered(client, reply) else ()
+    return (AskPersonButton(reply.audit_id, lang=reply.language),) if offered(client, reply) else ()
 
 
 def after_not_helpful(client, audit_id: int, answer: discord.Message | None) -> discord.ui.View | None:
@@ -86,9 +87,9 @@ class AskPersonButton(
     """The "Ask a person" button; `answer_id` is set when it is not under the answer itself (the
     ephemeral message after a "Not helpful" click)."""
 
-    def __init__(self, audit_id: int, answer_id: int | None = None):
+    def __init__(self, audit_id: int, answer_id: int | None = None, lang: str = "en"):
         custom_id = f"hb:ask:{audit_id}" + (f":{answer_id}" if answer_id else "")
-        super().__init__(discord.ui.Button(label=strings.ASK_PERSON_BUTTON, style=discord.ButtonStyle.primary,
+        super().__init__(discord.ui.Button(label=localize(strings.ASK_PERSON_BUTTON, lang), style=discord.ButtonStyle.primary,
                                            custom_id=custom_id))
         self.audit_id, self.answer_id = audit_id, answer_id
 
@@ -129,20 +130,21 @@ async def hand_off(client, interaction: discord.Interaction, audit_id: int, answ
         desk.request, "discord", audit_id, str(interaction.user.id), original_link(interaction, answer),
         message_text(answer), str(interaction.channel_id),
     )
+    lang = language_of(handoff.question or "")  # the asker is told in their question's language
     if not handoff.new and handoff.post_ref:
-        return strings.HANDOFF_ALREADY
+        return localize(strings.HANDOFF_ALREADY, lang)
     try:
         post = await post_handoff(client, target, handoff, post_text(desk, handoff, interaction.user.mention))
     except (discord.HTTPException, LookupError) as exc:
         reason = f"{getattr(exc, 'text', '') or type(exc).__name__}: {fix_for(exc)}"
         await asyncio.to_thread(desk.post_failed, handoff.id, reason, str(target), "discord")  # logs the ERROR
-        told = strings.HANDOFF_FAILED.format(contact_line=contact_line(client.helpbot)).strip()
+        told = localize(strings.HANDOFF_FAILED, lang).format(contact_line=contact_line(client.helpbot)).strip()
         if is_admin(interaction.user, client.settings):  # the admin sees what to fix at once
             told += "\n" + strings.HANDOFF_FAILED_ADMIN.format(channel=target, reason=reason)
         return told
     if handoff.id is not None:
         await asyncio.to_thread(desk.posted, handoff.id, str(post.id))
-    return strings.HANDOFF_SENT.format(channel=f"<#{target}>")
+    return localize(strings.HANDOFF_SENT, lang).format(channel=f"<#{target}>")
 
 
 def post_text(desk, handoff, asker: str) -> str:

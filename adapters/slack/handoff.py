@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.connect import NETWORK_ERRORS
 from adapters.slack.format import escape, to_plain
 from bot import strings
+from bot.i18n import language_of, localize
 from bot.handoff import HandoffDesk, channel_rules, offers_handoff
 from bot.handoff.learn import (MAX_ID_CHARS, MAX_URL_CHARS, LearnedEntry, LearnedFaq, SaveRefused, parse_questions,
                                prefill, saved_text)
@@ -46,10 +47,10 @@ def _parse(value: str, key: str) -> dict:
     return data
 
 
-def ask_block(audit_id: int, channel: str, question_ts: str | None) -> dict:
+def ask_block(audit_id: int, channel: str, question_ts: str | None, lang: str = "en") -> dict:
     value = _value({"ref": audit_id, "q": f"{channel}/{question_ts or ''}"})
     button = {"type": "button", "action_id": ASK_ACTION, "value": value,
-              "text": {"type": "plain_text", "text": strings.ASK_PERSON_BUTTON}}
+              "text": {"type": "plain_text", "text": localize(strings.ASK_PERSON_BUTTON, lang)}}
     return {"type": "actions", "block_id": HANDOFF_BLOCK, "elements": [button]}
 
 
@@ -113,7 +114,7 @@ class SlackHandoff:
     def blocks_for(self, reply: Reply, blocks: list[dict], channel: str, question_ts: str | None) -> list[dict]:
         """The reply's blocks, with "Ask a person" when it is offered (a handoff channel is set)."""
         if offers_handoff(reply, self.rules.handoff):
-            return [*blocks, ask_block(reply.audit_id, channel, question_ts)]
+            return [*blocks, ask_block(reply.audit_id, channel, question_ts, reply.language)]
         return blocks
 
     def after_not_helpful(self, data: dict, body: dict) -> list[dict] | None:
@@ -141,8 +142,9 @@ class SlackHandoff:
         reply_text = to_plain((body.get("message") or {}).get("text") or "")
         link = await self._permalink(channel, question_ts)
         handoff = await asyncio.to_thread(self.desk.request, "slack", data["ref"], user, link, reply_text, channel)
+        lang = language_of(handoff.question or "")  # the asker is told in their question's language
         if not handoff.new:
-            await self._tell(respond, strings.HANDOFF_ALREADY)
+            await self._tell(respond, localize(strings.HANDOFF_ALREADY, lang))
             return
         text = _mention(self.desk.post_text(handoff, MENTION), user)
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
@@ -160,10 +162,10 @@ class SlackHandoff:
             self.adapter.bot.metrics.delivery_failed("slack", "handoff")
             contact = self.adapter.bot.snapshot.kb.scope.get("contact")
             line = strings.CONTACT_LINE.format(contact=contact) if contact else strings.NO_CONTACT_LINE
-            await self._tell(respond, strings.HANDOFF_FAILED.format(contact_line=line))
+            await self._tell(respond, localize(strings.HANDOFF_FAILED, lang).format(contact_line=line))
             return
         await asyncio.to_thread(self.desk.posted, handoff.id, f"{self.rules.handoff}/{posted['ts']}")
-        await self._tell(respond, strings.HANDOFF_SENT)
+        await self._tell(respond, localize(strings.HANDOFF_SENT, lang))
 
     async def _permalink(self, channel: str, ts: str) -> str:
         """A link to the asker's message for the support team ("channel/ts" when Slack gives none)."""

@@ -56,3 +56,13 @@ def test_localize_finds_the_same_name():
 ])
 def test_language_of(text, lang):
     assert i18n.language_of(text) == lang
+
+
+def test_the_ask_a_person_button_speaks_the_askers_language():
+    from adapters.discord.handoff import AskPersonButton
+    from adapters.slack.handoff import ask_block
+
+    assert ask_block(1, "C1", "1.2", "ja")["elements"][0]["text"]["text"] == strings_ja.ASK_PERSON_BUTTON
+    assert ask_block(1, "C1", "1.2")["elements"][0]["text"]["text"] == strings.ASK_PERSON_BUTTON
+    assert AskPersonButton(1, lang="ja").item.label == strings_ja.ASK_PERSON_BUTTON
+    assert AskPersonButton(1).item.label == strings.ASK_PERSON_BUTTON
