@@ -59,10 +59,15 @@ def channel_rules(settings, platform: str) -> ChannelRules:
 
 def quiet(reply: Reply) -> bool:
     """In answer and forum channels the bot posts nothing for this reply (a reaction at most):
-    a refusal, or an `unknown` without a closest-sections list. Blocks are not quiet: they are
-    shown to the asker only, and a crisis reply (support resources) must always reach them."""
+    a refusal, an `unknown` without a closest-sections list, or smalltalk that asks nothing.
+    Blocks are not quiet: they are shown to the asker only, and a crisis reply (support
+    resources) must always reach them."""
     if reply.route == "refuse":
         return True
+    if reply.route == "smalltalk":
+        # "thanks all!", "bye", no question: nothing to post; a greeting or "help" is about to ask
+        greets = any(r in ("smalltalk.greeting", "smalltalk.help") for r in reply.reasons)
+        return not greets
     return reply.route == "unknown" and "closest_sections" not in reply.reasons
 
 

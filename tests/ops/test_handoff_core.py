@@ -29,6 +29,9 @@ def test_quiet_and_offer_follow_the_route():
     assert quiet(Reply("refuse", "x")) and quiet(Reply("unknown", "x"))
     assert not quiet(Reply("block", "x", reasons=["harm.self_harm"], ephemeral=True))  # crisis replies always go out
     assert not quiet(Reply("unknown", "x", reasons=["closest_sections"])) and not quiet(Reply("answer", "x"))
+    assert quiet(Reply("smalltalk", "x", reasons=["smalltalk.thanks"])) and quiet(Reply("smalltalk", "x", reasons=["style.none"]))
+    assert not quiet(Reply("smalltalk", "x", reasons=["smalltalk.greeting"]))  # about to ask: say hello
+    assert not quiet(Reply("smalltalk", "x", reasons=["smalltalk.help"]))
     assert offers_handoff(Reply("unknown", "x", audit_id=3), "C0HELP")
     assert not offers_handoff(Reply("unknown", "x", audit_id=3), "")  # no handoff channel: no button
     assert not offers_handoff(Reply("unknown", "x"), "C0HELP")  # not recorded: nothing to hand off
