@@ -3,9 +3,6 @@ are what Discord shows users."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import discord
 from discord import app_commands
 
@@ -16,21 +13,13 @@ from adapters.discord import handoff, respond
 from adapters.discord.access import is_admin
 from adapters.discord.render import CONTENT_MAX, Layout, fit, render
 
-log = logging.getLogger(__name__)
-
 
 class HelpbotTree(app_commands.CommandTree):
     """The command tree; any failure in a command becomes a friendly ephemeral message."""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Replicas sharing PostgreSQL on one shard: only the one that claims the interaction id runs it."""
-        claims = getattr(self.client, "claims", None)
-        if claims is None or not claims.shared:
-            return True
-        if await asyncio.to_thread(claims.claim, f"interaction:{interaction.id}"):
-            return True
-        log.info("discord: interaction %s is handled by another replica", interaction.id)
-        return False
+        return await respond.first_claim(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await respond.report_error(interaction, getattr(error, "original", error))
