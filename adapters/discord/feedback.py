@@ -10,6 +10,7 @@ import re
 import discord
 
 from bot import strings
+from bot.i18n import localize
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,9 @@ class FeedbackButton(
 ):
     """One feedback button; registered on the client with `add_dynamic_items`."""
 
-    def __init__(self, value: str, audit_id: int):
+    def __init__(self, value: str, audit_id: int, lang: str = "en"):
         label, style = BUTTONS[value]
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id(value, audit_id)))
+        super().__init__(discord.ui.Button(label=localize(label, lang), style=style, custom_id=custom_id(value, audit_id)))
         self.value, self.audit_id = value, audit_id
 
     @classmethod
@@ -78,7 +79,7 @@ def feedback_view(reply: Reply, extra: tuple[discord.ui.Item, ...] = ()) -> disc
         return None
     view = discord.ui.View(timeout=None)
     for value in values:
-        view.add_item(FeedbackButton(value, reply.audit_id))
+        view.add_item(FeedbackButton(value, reply.audit_id, reply.language))
     for item in extra:
         view.add_item(item)
     return view

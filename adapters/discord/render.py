@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot import strings
+from bot.i18n import localize
 from bot.messages import Reply
 
 from adapters.discord.feedback import feedback_view
@@ -84,13 +85,13 @@ def answer_embed(reply: Reply, service: str) -> discord.Embed:
     )
     sources = _sources_field(reply)
     if sources:
-        embed.add_field(name=strings.DISCORD_SOURCES, value=sources, inline=False)
+        embed.add_field(name=localize(strings.DISCORD_SOURCES, reply.language), value=sources, inline=False)
     if reply.audit_id is not None:
-        embed.set_footer(text=fit(strings.DISCORD_FOOTER.format(service=service, ref=reply.audit_id), FOOTER_MAX))
+        embed.set_footer(text=fit(localize(strings.DISCORD_FOOTER, reply.language).format(service=service, ref=reply.audit_id), FOOTER_MAX))
     notes = "\n".join(reply.notes)
     body = f"{reply.answer}\n\n{notes}" if notes else reply.answer
     room = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
-    more = strings.READ_MORE.format(url=top.url) if top and top.url else ""
+    more = localize(strings.READ_MORE, reply.language).format(url=top.url) if top and top.url else ""
     embed.description = fit(body, room, more)
     return embed
 
@@ -98,9 +99,10 @@ def answer_embed(reply: Reply, service: str) -> discord.Embed:
 def closest_embed(reply: Reply) -> discord.Embed:
     """Not sure which section answers it: the lead line as the title, the numbered section links
     (Markdown links, as the reply text has them) and the contact line as the description."""
-    body = reply.answer.removeprefix(strings.CLOSEST_SECTIONS).strip()
+    lead = localize(strings.CLOSEST_SECTIONS, reply.language)
+    body = reply.answer.removeprefix(lead).strip()
     notes = "\n".join(reply.notes)
-    embed = discord.Embed(title=fit(strings.CLOSEST_SECTIONS, TITLE_MAX), colour=discord.Colour.light_grey())
+    embed = discord.Embed(title=fit(lead, TITLE_MAX), colour=discord.Colour.light_grey())
     embed.description = fit(f"{body}\n\n{notes}" if notes else body, DESCRIPTION_MAX)
     return embed
 
@@ -115,4 +117,4 @@ def render(reply: Reply, service: str, private: bool = False, extra: tuple[disco
     if reply.route == "unknown" and "closest_sections" in reply.reasons:
         return Layout(embeds=[closest_embed(reply)], view=view, ephemeral=ephemeral)
     text = "\n".join([reply.answer, *reply.notes]).strip()
-    return Layout(content=fit(text or strings.ERROR, CONTENT_MAX), view=view, ephemeral=ephemeral)
+    return Layout(content=fit(text or localize(strings.ERROR, reply.language), CONTENT_MAX), view=view, ephemeral=ephemeral)

@@ -10,6 +10,7 @@ import json
 import re
 
 from bot import strings
+from bot.i18n import localize
 from bot.messages import Reply
 
 WORD_JOINER = "\u2060"  # invisible; placed after "@" so "@here" is shown but never notifies
@@ -123,7 +124,7 @@ def feedback_block(reply: Reply) -> dict | None:
         wanted.append("helpbot_feedback_should_have_answered")
     value = feedback_value(reply)
     buttons = [
-        {"type": "button", "action_id": aid, "text": {"type": "plain_text", "text": FEEDBACK_ACTIONS[aid][1]}, "value": value}
+        {"type": "button", "action_id": aid, "text": {"type": "plain_text", "text": localize(FEEDBACK_ACTIONS[aid][1], reply.language)}, "value": value}
         for aid in wanted
     ]
     return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": buttons}
@@ -143,11 +144,11 @@ def reply_blocks(reply: Reply, feedback: bool = True) -> tuple[str, list[dict]]:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": split_sections(notes)[0]}]})
     if reply.sources and not closest_sections(reply):  # the closest-sections list already links each title
         cited = " · ".join(dict.fromkeys(link(s.url, s.title) for s in reply.sources))
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": split_sections(f"{strings.SOURCES_LABEL}: {cited}")[0]}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": split_sections(f"{localize(strings.SOURCES_LABEL, reply.language)}: {cited}")[0]}]})
     buttons = feedback_block(reply) if feedback else None
     if buttons:
         blocks.append(buttons)
-    fallback = split_sections(answer, 3900)[0] if answer else escape(strings.ERROR)
+    fallback = split_sections(answer, 3900)[0] if answer else escape(localize(strings.ERROR, reply.language))
     return fallback, blocks
 
 

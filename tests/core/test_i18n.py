@@ -66,3 +66,27 @@ def test_the_ask_a_person_button_speaks_the_askers_language():
     assert ask_block(1, "C1", "1.2")["elements"][0]["text"]["text"] == strings.ASK_PERSON_BUTTON
     assert AskPersonButton(1, lang="ja").item.label == strings_ja.ASK_PERSON_BUTTON
     assert AskPersonButton(1).item.label == strings.ASK_PERSON_BUTTON
+
+
+def test_slack_and_discord_render_a_japanese_reply_in_japanese():
+    from adapters.discord.render import render
+    from adapters.slack.format import reply_blocks
+    from bot.messages import Reply, Source
+
+    source = Source("invite", "メンバーを招待する", "https://example.com/invite", 0.9)
+    answer = Reply("answer", "設定 → メンバー から招待します。", sources=[source], audit_id=7, language="ja")
+    _, blocks = reply_blocks(answer)
+    labels = [b["text"]["text"] for b in blocks[-1]["elements"]]
+    assert labels == [strings_ja.FEEDBACK_HELPFUL, strings_ja.FEEDBACK_NOT_HELPFUL]
+    assert any(strings_ja.SOURCES_LABEL in e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
+    layout = render(answer, "Tasklane")
+    assert layout.embeds[0].fields[0].name == strings_ja.DISCORD_SOURCES
+    assert [item.item.label for item in layout.view.children] == [strings_ja.FEEDBACK_HELPFUL, strings_ja.FEEDBACK_NOT_HELPFUL]
+
+    lead = strings_ja.CLOSEST_SECTIONS
+    closest = Reply("unknown", f"{lead}\n1. [メンバーを招待する](https://example.com/invite)", sources=[source],
+                    reasons=["closest_sections"], audit_id=8, language="ja")
+    embed = render(closest, "Tasklane").embeds[0]
+    assert embed.title == lead and lead not in embed.description  # the lead line once, as the title
+    english = render(Reply("answer", "Go to Settings.", sources=[source], audit_id=9), "Tasklane")
+    assert english.embeds[0].fields[0].name == strings.DISCORD_SOURCES
