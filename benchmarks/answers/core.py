@@ -210,6 +210,22 @@ def apply_threshold(rows: list[Ranked], threshold: float) -> list[Ranked]:
     return rows
 
 
+def baselines(chunks, embedder, texts: list[str], gold: list) -> dict[str, list[Ranked]]:
+    """Plain BM25 and plain nearest neighbour over `chunks`, each answering outright iff its top
+    score reaches a threshold fitted on the other 4 of 5 folds (n % 5), balanced."""
+    out = {}
+    for system in (BM25(chunks), NearestNeighbour(chunks, embedder)):
+        ranked = system.rank(texts)
+        for fold in range(5):
+            train = [n for n in range(len(ranked)) if n % 5 != fold]
+            t = fit_threshold([ranked[n].score for n in train],
+                              [gold[n] is not None and ranked[n].top == gold[n] for n in train],
+                              [gold[n] is not None for n in train], rule="balanced")
+            apply_threshold([ranked[n] for n in range(len(ranked)) if n % 5 == fold], t)
+        out[system.name] = ranked
+    return out
+
+
 # -- metrics ---------------------------------------------------------------------------------------------
 def _rate(hits, n) -> float | None:
     return round(hits / n, 4) if n else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.answers.core import BM25, NearestNeighbour, apply_threshold, fit_threshold, helpbot_rows, scope_metrics
+from benchmarks.answers.core import baselines, helpbot_rows, scope_metrics
 
 DECLINE = {"unknown", "refuse", "block"}
 
@@ -31,14 +31,7 @@ def run(cases_path: Path, knowledge: Path, embedder, log=print) -> dict:
            "helpbot_eval": {"accuracy": summary["accuracy"], "passed": summary["passed"]},
            "helpbot": scope_metrics([rows[n] for n in keep], gold)}
     kb = load_knowledge(knowledge)
-    for system in (BM25(kb.chunks), NearestNeighbour(kb.chunks, embedder)):
-        ranked = system.rank(texts)
-        for fold in range(5):
-            train = [n for n in range(len(ranked)) if n % 5 != fold]
-            t = fit_threshold([ranked[n].score for n in train],
-                              [gold[n] is not None and ranked[n].top == gold[n] for n in train],
-                              [gold[n] is not None for n in train], rule="balanced")
-            apply_threshold([ranked[n] for n in range(len(ranked)) if n % 5 == fold], t)
-        out[system.name] = scope_metrics(ranked, gold)
+    for name, ranked in baselines(kb.chunks, embedder, texts, gold).items():
+        out[name] = scope_metrics(ranked, gold)
     out["baseline_rule"] = "answer outright iff top score >= t; t fitted on the other 4 of 5 folds (n % 5), balanced"
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.answers.core import BM25, NearestNeighbour, apply_threshold, fit_threshold, helpbot_rows, scope_metrics
+from benchmarks.answers.core import baselines, helpbot_rows, scope_metrics
 
 FOLDER = Path(__file__).resolve().parents[1] / "webapp"
 
@@ -42,13 +42,6 @@ def run(embedder, log=print, folder: Path = FOLDER) -> dict:
     out["helpbot"]["misses"] = [{"text": t, "gold": g, "top": r.top, "route": r.route}
                                 for t, g, r in zip(texts, gold, rows) if g is not None and not (r.answered and r.top == g)]
     kb = load_knowledge(folder / "knowledge")
-    for system in (BM25(kb.chunks), NearestNeighbour(kb.chunks, embedder)):
-        ranked = system.rank(texts)
-        for fold in range(5):
-            train = [n for n in range(len(ranked)) if n % 5 != fold]
-            t = fit_threshold([ranked[n].score for n in train],
-                              [gold[n] is not None and ranked[n].top == gold[n] for n in train],
-                              [gold[n] is not None for n in train], rule="balanced")
-            apply_threshold([ranked[n] for n in range(len(ranked)) if n % 5 == fold], t)
-        out[system.name] = {**scope_metrics(ranked, gold), "top1": _top1(ranked, gold)}
+    for name, ranked in baselines(kb.chunks, embedder, texts, gold).items():
+        out[name] = {**scope_metrics(ranked, gold), "top1": _top1(ranked, gold)}
     return out

@@ -121,17 +121,7 @@ def evaluate(embedder) -> dict:
             entry[f"{path}_blocked"] = got["blocked"]
             entry[f"{path}_blocked_or_stripped"] = got["blocked_or_stripped"]
             entry[f"{path}_rows"] = got["rows"]
-    for name, (label, rows) in sources.items():
-        if label != "attack":
-            continue
-        train = [(t, lab == "attack") for other, (lab, rs) in sources.items() if other != name for t in rs]
-        tx, ty = [t for t, _ in train], [y for _, y in train]
-        report["sources"][name]["nn_bigram"] = float(nn_bigram(tx, ty, rows).mean())
-        tv = np.stack([table[t] for t in tx])
-        report["sources"][name]["nn_embedding"] = float(nn_embedding(tv, ty, np.stack([table[t] for t in rows])).mean())
-    for name, (label, rows) in sources.items():  # benign sources against every attack and the other benign sources
-        if label != "benign":
-            continue
+    for name, (label, rows) in sources.items():  # each source against every other source, attack or benign
         train = [(t, lab == "attack") for other, (lab, rs) in sources.items() if other != name for t in rs]
         tx, ty = [t for t, _ in train], [y for _, y in train]
         report["sources"][name]["nn_bigram"] = float(nn_bigram(tx, ty, rows).mean())
