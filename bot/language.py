@@ -25,6 +25,9 @@ _CJK_WEIGHT = 3
 
 NAMES = {"en": "English", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ru": "Russian",
          "el": "Greek", "ar": "Arabic", "he": "Hebrew", "th": "Thai"}
+# The same names in Japanese, for replies written in Japanese.
+NAMES_JA = {"en": "英語", "ja": "日本語", "zh": "中国語", "ko": "韓国語", "ru": "ロシア語",
+            "el": "ギリシャ語", "ar": "アラビア語", "he": "ヘブライ語", "th": "タイ語"}
 
 
 def detect(text: str) -> str:
@@ -42,6 +45,6 @@ def detect(text: str) -> str:
     return code if n >= latin else "en"
 
 
-def name(code: str) -> str:
-    """The English name of a language code, or the code itself."""
-    return NAMES.get(code, code)
+def name(code: str, in_lang: str = "en") -> str:
+    """The name of a language code in English (or in Japanese with in_lang="ja"), or the code itself."""
+    return (NAMES_JA if in_lang == "ja" else NAMES).get(code, code)

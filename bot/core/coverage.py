@@ -38,12 +38,15 @@ def reads(langs: frozenset[str], code: str) -> bool:
     return ANY in langs or code in langs
 
 
-def describe(langs: frozenset[str]) -> str:
-    """'English', 'English and Japanese' ..., for replies and doctor."""
+def describe(langs: frozenset[str], in_lang: str = "en") -> str:
+    """'English', 'English and Japanese' ... (in Japanese with in_lang="ja"), for replies and doctor."""
+    ja = in_lang == "ja"
     if ANY in langs:
-        return "every language"
-    names = sorted(language.name(c) for c in langs)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return "すべての言語" if ja else "every language"
+    names = sorted(language.name(c, in_lang) for c in langs)
+    if len(names) == 1:
+        return names[0]
+    return "、".join(names) if ja else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def keyword_entry(text: str, keywords: Keywords) -> tuple[int, float] | None:

@@ -283,8 +283,8 @@ class HelpBot:
         decisions = coverage.keyword_decisions(plan.parts, router.geometry.keywords, snap.index.chunks)
         lang = language_of(text)
         fmt = lambda template, **extra: self._fmt(template, snap, lang, **extra)  # noqa: E731
-        reads = coverage.describe(self.languages)
-        not_read = fmt(strings.LANGUAGE_NOT_READ, language=language.name(code), languages=reads)
+        reads = coverage.describe(self.languages, lang)
+        not_read = fmt(strings.LANGUAGE_NOT_READ, language=language.name(code, lang), languages=reads)
         if decisions and any(d.route == "answer" for d in decisions):
             # A compound: the parts with strong keyword evidence answered, the rest declined with the reason.
             reply = compose.compose(plan, decisions, fmt, snap.kb.scope.get("contact"), {})

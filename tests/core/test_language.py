@@ -24,3 +24,12 @@ def test_detect(text, code):
 def test_name():
     assert language.name("ja") == "Japanese"
     assert language.name("xx") == "xx"
+
+
+def test_names_in_japanese():
+    from bot.core import coverage
+
+    assert language.name("en", "ja") == "英語" and language.name("ja", "ja") == "日本語"
+    assert coverage.describe(frozenset({"en"}), "ja") == "英語"
+    assert coverage.describe(frozenset({"en", "ja"}), "ja") == "日本語、英語"
+    assert coverage.describe(frozenset({"en", "ja"})) == "English and Japanese"

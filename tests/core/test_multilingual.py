@@ -108,7 +108,7 @@ def test_japanese_on_an_english_model_is_never_a_cosine_match(sample_bot):
     for text in ["請求書はどこでダウンロードできますか", "Slackと連携させる方法は？", "夏についての詩を書いて"]:
         reply = ask(sample_bot, text)
         assert reply.route == "unknown" and reply.reasons == ["language.not_read"] and not reply.sources
-        assert "Japanese" in reply.answer and "multilingual-e5-small" in reply.answer
+        assert "日本語" in reply.answer and "multilingual-e5-small" in reply.answer  # the language named in Japanese
 
 
 def test_unread_language_costs_no_model_pass(sample_bot):
